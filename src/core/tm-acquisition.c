@@ -1,0 +1,2 @@
+/* tm-acquisition.c — being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* tm-blob-store.c — being written */
+#include "config.h"

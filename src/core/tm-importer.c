@@ -1,0 +1,2 @@
+/* tm-importer.c — being written */
+#include "config.h"

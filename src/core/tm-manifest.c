@@ -1,0 +1,2 @@
+/* tm-manifest.c — being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* tm-png.c — being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* tm-synth.c — being written */
+#include "config.h"

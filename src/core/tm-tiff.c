@@ -1,0 +1,2 @@
+/* tm-tiff.c — being written */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* tm-x3p.c — being written */
+#include "config.h"
