@@ -10,6 +10,16 @@
 
 G_BEGIN_DECLS
 
+/* Set by the reader when a file lacks a checksum that ISO 5436-2 asks for (the file is
+ * read all the same): a comma-separated list of the parts that could not be verified,
+ * e.g. "main.xml" (no md5checksum.hex) or "bindata/data.bin" (no MD5ChecksumPointData).
+ * Absent when every checksum was present and matched. */
+#define TM_X3P_META_UNVERIFIED  "x3p.unverified"
+
+/* Largest main.xml the reader inflates. The text DataList form stores every point in
+ * main.xml, so this is far above the ~2 KiB of a binary-linked file. */
+#define TM_X3P_MAIN_XML_MAX     (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+
 /* Reads an X3P file held in memory. Errors are in TM_FORMAT_ERROR and name @display_name. */
 TmSurface *tm_x3p_read_bytes  (GBytes      *bytes,
                                const char  *display_name,
