@@ -1,0 +1,277 @@
+/* tm-application.c — the Toolmark GTK application: options, app actions, windows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tm-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tm-application.h"
+#include "tm-window.h"
+
+struct _TmApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *db_path;
+  GSettings      *settings;
+};
+
+enum {
+  PROP_0,
+  PROP_DB_PATH,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (TmApplication, tm_application, ADW_TYPE_APPLICATION)
+
+static GParamSpec *properties[N_PROPS];
+
+static const GOptionEntry main_entries[] = {
+  { "db", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Open the database at PATH (default: $XDG_DATA_HOME/toolmark/toolmark.db)"), N_("PATH") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static char *
+default_db_path (void)
+{
+  /* The same default as toolmark-cli, so `toolmark-cli import` fills what the app shows. */
+  return g_build_filename (g_get_user_data_dir (), "toolmark", "toolmark.db", NULL);
+}
+
+static void
+tm_application_about_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  TmApplication *self = user_data;
+  static const char *developers[] = { "The Toolmark developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "application-name", _("Toolmark"),
+                         "application-icon", "org.toolmark.Toolmark",
+                         "developer-name", _("The Toolmark developers"),
+                         "developers", developers,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Correlation review workstation for ballistic imaging"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         /* Translators: replace with your names, one per line */
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+tm_application_quit_action (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  TmApplication *self = user_data;
+  GList *windows;
+
+  /* Close the windows first so each one saves its state in close-request. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
+    gtk_window_destroy (GTK_WINDOW (windows->data));
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", tm_application_about_action },
+  { "quit",  tm_application_quit_action },
+};
+
+static int
+tm_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  TmApplication *self = TM_APPLICATION (application);
+  g_autofree char *db = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("toolmark %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "db", "^ay", &db))
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (db);
+
+      tm_application_set_db_path (self, g_file_peek_path (file));
+      /* A running instance would only be activated and keep showing its own
+       * database, so a window for an explicit database gets its own process. */
+      g_application_set_flags (application,
+                               g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  return G_APPLICATION_CLASS (tm_application_parent_class)->handle_local_options (application, options);
+}
+
+static void
+tm_application_startup (GApplication *application)
+{
+  TmApplication *self = TM_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *reload_accels[] = { "F5", "<Control>r", NULL };
+  static const char *find_accels[] = { "<Control>f", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+  GSettingsSchemaSource *source;
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  G_APPLICATION_CLASS (tm_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.reload", reload_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.find", find_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+
+  /* g_settings_new() aborts on a missing schema; from an uninstalled build tree the
+   * window works without remembering its size rather than not starting. */
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, TM_SETTINGS_SCHEMA_ID, TRUE);
+  if (schema != NULL)
+    self->settings = g_settings_new_full (schema, NULL, NULL);
+  else
+    g_debug ("GSettings schema %s is not installed; window state will not be saved",
+             TM_SETTINGS_SCHEMA_ID);
+}
+
+static void
+tm_application_activate (GApplication *application)
+{
+  TmApplication *self = TM_APPLICATION (application);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    window = GTK_WINDOW (tm_window_new (self, self->db_path, self->settings));
+  gtk_window_present (window);
+}
+
+static void
+tm_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  TmApplication *self = TM_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:
+      g_value_set_string (value, self->db_path);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tm_application_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  TmApplication *self = TM_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:
+      tm_application_set_db_path (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tm_application_finalize (GObject *object)
+{
+  TmApplication *self = TM_APPLICATION (object);
+
+  g_clear_pointer (&self->db_path, g_free);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tm_application_parent_class)->finalize (object);
+}
+
+static void
+tm_application_class_init (TmApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = tm_application_finalize;
+  object_class->get_property = tm_application_get_property;
+  object_class->set_property = tm_application_set_property;
+
+  app_class->handle_local_options = tm_application_handle_local_options;
+  app_class->startup = tm_application_startup;
+  app_class->activate = tm_application_activate;
+
+  properties[PROP_DB_PATH] =
+    g_param_spec_string ("db-path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tm_application_init (TmApplication *self)
+{
+  self->db_path = default_db_path ();
+  g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
+}
+
+TmApplication *
+tm_application_new (void)
+{
+  /* The resource base path stays fixed for the .Devel id, so the templates, the help
+   * overlay, style.css and the icons resolve in both builds. */
+  return g_object_new (TM_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/org/toolmark/Toolmark",
+                       NULL);
+}
+
+const char *
+tm_application_get_db_path (TmApplication *self)
+{
+  g_return_val_if_fail (TM_IS_APPLICATION (self), NULL);
+
+  return self->db_path;
+}
+
+void
+tm_application_set_db_path (TmApplication *self,
+                            const char    *db_path)
+{
+  g_return_if_fail (TM_IS_APPLICATION (self));
+  g_return_if_fail (db_path != NULL);
+
+  if (g_strcmp0 (self->db_path, db_path) == 0)
+    return;
+
+  g_free (self->db_path);
+  self->db_path = g_strdup (db_path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DB_PATH]);
+}
+
+GSettings *
+tm_application_get_settings (TmApplication *self)
+{
+  g_return_val_if_fail (TM_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}

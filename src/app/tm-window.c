@@ -1,0 +1,689 @@
+/* tm-window.c — the main window: the acquisitions of one database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The list is read by a worker thread with its own TmStore connection (SQLite
+ * connections are per thread), so opening a database of 100,000 acquisitions never
+ * blocks the window; the rows then arrive in the GListStore in a single splice. The
+ * column view shows acquisitions → GtkFilterListModel (search) → GtkSortListModel
+ * (the column view's sorter) → GtkSingleSelection; the columns, their cells and sorters
+ * are declared in ui/tm-window.ui and format values through the closures below.
+ */
+#define G_LOG_DOMAIN "tm-window"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "tm-store.h"
+#include "tm-window.h"
+
+struct _TmWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *stack;
+  GtkColumnView        *column_view;
+  AdwStatusPage        *empty_page;
+  GtkLabel             *import_command_label;
+  AdwStatusPage        *error_page;
+
+  /* Models, from the store to the view */
+  GListStore           *acquisitions;
+  GtkStringFilter      *search_filter;
+  GtkFilterListModel   *filter_model;
+  GtkSortListModel     *sort_model;
+  GtkSingleSelection   *selection;
+
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  char                 *db_path;
+  char                 *load_error;
+  guint                 loading : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_DB_PATH,
+  PROP_SETTINGS,
+  PROP_LOADING,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (TmWindow, tm_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GParamSpec *properties[N_PROPS];
+
+/* The database path as a person reads it: "~/…" under the home folder. */
+static char *
+display_path (const char *path)
+{
+  const char *home = g_get_home_dir ();
+  gsize len = strlen (home);
+
+  if (len > 1 && g_str_has_prefix (path, home) && path[len] == G_DIR_SEPARATOR)
+    return g_strconcat ("~", path + len, NULL);
+  return g_strdup (path);
+}
+
+static char *
+import_command (TmWindow *self)
+{
+  g_autofree char *default_path = NULL;
+  g_autofree char *quoted = NULL;
+
+  default_path = g_build_filename (g_get_user_data_dir (), "toolmark", "toolmark.db", NULL);
+  if (g_strcmp0 (default_path, self->db_path) == 0)
+    return g_strdup ("toolmark-cli import SCAN.x3p…");
+
+  quoted = g_shell_quote (self->db_path);
+  return g_strdup_printf ("toolmark-cli --db %s import SCAN.x3p…", quoted);
+}
+
+static void
+tm_window_update_view (TmWindow *self)
+{
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  g_autofree char *path = display_path (self->db_path);
+  g_autofree char *subtitle = NULL;
+  const char *page;
+
+  if (self->load_error != NULL && total == 0)
+    page = "error";
+  else if (self->loading && total == 0)
+    page = "loading";
+  else if (total == 0)
+    page = "empty";
+  else if (shown == 0)
+    page = "no-results";
+  else
+    page = "list";
+  gtk_stack_set_visible_child_name (self->stack, page);
+
+  if (self->load_error != NULL && total == 0)
+    subtitle = g_strdup (path);
+  else if (self->loading && total == 0)
+    /* Translators: the window subtitle while reading; %s is the database file */
+    subtitle = g_strdup_printf (_("%s — loading…"), path);
+  else if (shown != total)
+    /* Translators: the window subtitle during a search: database file, rows shown, all rows */
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%s — %u of %u acquisition",
+                                             "%s — %u of %u acquisitions", total),
+                                path, shown, total);
+  else
+    /* Translators: the window subtitle: the database file and how many acquisitions it holds */
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "%s — %u acquisition",
+                                             "%s — %u acquisitions", total),
+                                path, total);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+tm_window_set_loading (TmWindow *self,
+                       gboolean  loading)
+{
+  loading = !!loading;
+  if (self->loading == loading)
+    return;
+
+  self->loading = loading;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", !loading);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Runs in a worker thread: its own connection, never the window. */
+static void
+tm_window_load_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  const char *db_path = task_data;
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  GError *error = NULL;
+
+  store = tm_store_open (db_path, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  list = tm_store_list_acquisitions (store, &error);
+  if (list == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+tm_window_load_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TmWindow *self = TM_WINDOW (object);
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  list = g_task_propagate_pointer (G_TASK (result), &error);
+  /* Cancelled: the window closed or a newer load replaced this one. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->load_error, g_free);
+
+  if (list == NULL)
+    {
+      g_warning ("%s", error->message);
+      self->load_error = g_strdup (error->message);
+      adw_status_page_set_description (self->error_page, error->message);
+      /* With rows already on screen keep them, and say that the reload failed. */
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions)) > 0)
+        {
+          g_autofree char *title = NULL;
+          AdwToast *toast;
+
+          /* Translators: %s is the error, which names the database file */
+          title = g_strdup_printf (_("Could not reload: %s"), error->message);
+          toast = adw_toast_new (title);
+          adw_toast_set_timeout (toast, 0);
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+        }
+    }
+  else
+    {
+      /* One splice, so a 100,000-row list is one items-changed, not 100,000. */
+      g_list_store_splice (self->acquisitions, 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions)),
+                           list->pdata, list->len);
+    }
+
+  tm_window_set_loading (self, FALSE);
+  tm_window_update_view (self);
+}
+
+static void
+tm_window_filter_items_changed_cb (TmWindow   *self,
+                                   guint       position,
+                                   guint       removed,
+                                   guint       added,
+                                   GListModel *model)
+{
+  tm_window_update_view (self);
+}
+
+static void
+tm_window_search_changed_cb (TmWindow       *self,
+                             GtkSearchEntry *entry)
+{
+  tm_window_set_search_text (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+tm_window_stop_search_cb (TmWindow       *self,
+                          GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+/* What the search matches: file, case and exhibit, one per line so that a search can
+ * never match across the boundary of two fields. */
+static char *
+tm_window_search_key (TmAcquisition *acquisition)
+{
+  return g_strjoin ("\n",
+                    tm_acquisition_get_file (acquisition) ?: "",
+                    tm_acquisition_get_case_number (acquisition) ?: "",
+                    tm_acquisition_get_exhibit (acquisition) ?: "",
+                    NULL);
+}
+
+/* Closures for the cell and sorter expressions in tm-window.ui. The first argument is
+ * the expression's `this` (the list item, or the row for sorters). */
+
+static char *
+format_text (gpointer    this,
+             const char *text)
+{
+  /* An em dash marks an empty field, so a missing value never reads as a layout gap. */
+  return g_strdup (text != NULL && *text != '\0' ? text : "—");
+}
+
+static char *
+format_kind (gpointer    this,
+             const char *kind)
+{
+  if (g_strcmp0 (kind, "crime-scene") == 0)
+    return g_strdup (_("Crime scene"));
+  if (g_strcmp0 (kind, "test-fire") == 0)
+    return g_strdup (_("Test fire"));
+  return format_text (this, kind);
+}
+
+static char *
+format_modality (gpointer    this,
+                 const char *modality)
+{
+  if (g_strcmp0 (modality, "3d") == 0)
+    return g_strdup (_("3D"));
+  if (g_strcmp0 (modality, "2d") == 0)
+    return g_strdup (_("2D"));
+  return format_text (this, modality);
+}
+
+static char *
+format_size (gpointer       this,
+             TmAcquisition *acquisition)
+{
+  if (acquisition == NULL)
+    return NULL;
+  /* Translators: image size in pixels, width × height */
+  return g_strdup_printf (_("%u × %u"),
+                          tm_acquisition_get_width (acquisition),
+                          tm_acquisition_get_height (acquisition));
+}
+
+static char *
+format_pixel (gpointer       this,
+              TmAcquisition *acquisition)
+{
+  double x, y;
+
+  if (acquisition == NULL)
+    return NULL;
+
+  x = tm_acquisition_get_pixel_um (acquisition);
+  y = tm_acquisition_get_pixel_um_y (acquisition);
+  /* Non-square pixels are rare but real (line scanners); show both then. */
+  if (y > 0 && fabs (x - y) > 1e-6 * MAX (x, y))
+    return g_strdup_printf ("%.3g × %.3g", x, y);
+  return g_strdup_printf ("%.3g", x);
+}
+
+static char *
+format_valid (gpointer       this,
+              TmAcquisition *acquisition)
+{
+  if (acquisition == NULL)
+    return NULL;
+  /* Translators: the fraction of valid points of a scan, as a percentage */
+  return g_strdup_printf (_("%.1f %%"), 100.0 * tm_acquisition_get_valid_fraction (acquisition));
+}
+
+static char *
+format_date (gpointer    this,
+             const char *iso8601)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (iso8601 == NULL || *iso8601 == '\0')
+    return g_strdup ("—");
+
+  utc = g_date_time_new_from_iso8601 (iso8601, NULL);
+  if (utc == NULL)
+    return g_strdup (iso8601);
+  local = g_date_time_to_local (utc);
+  /* ISO order: unambiguous in every locale, which a record of custody needs. */
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static guint64
+acquisition_area (TmAcquisition *acquisition)
+{
+  return (guint64) tm_acquisition_get_width (acquisition) * tm_acquisition_get_height (acquisition);
+}
+
+static void
+tm_window_reload_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  tm_window_reload (TM_WINDOW (widget));
+}
+
+static void
+tm_window_find_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+tm_window_copy_import_command_action (GtkWidget  *widget,
+                                      const char *action_name,
+                                      GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+  g_autofree char *command = import_command (self);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), command);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Command copied")));
+}
+
+static gboolean
+tm_window_close_request (GtkWindow *window)
+{
+  TmWindow *self = TM_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      gboolean maximized = gtk_window_is_maximized (window);
+
+      /* A maximized window's size is the screen's; keep the size to restore to. */
+      if (!maximized)
+        {
+          int width, height;
+
+          gtk_window_get_default_size (window, &width, &height);
+          g_settings_set (self->settings, "window-size", "(ii)", width, height);
+        }
+      g_settings_set_boolean (self->settings, "window-maximized", maximized);
+    }
+
+  return GTK_WINDOW_CLASS (tm_window_parent_class)->close_request (window);
+}
+
+static void
+tm_window_constructed (GObject *object)
+{
+  TmWindow *self = TM_WINDOW (object);
+  g_autofree char *command = NULL;
+
+  G_OBJECT_CLASS (tm_window_parent_class)->constructed (object);
+
+  if (self->db_path == NULL)
+    self->db_path = g_build_filename (g_get_user_data_dir (), "toolmark", "toolmark.db", NULL);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
+      gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  command = import_command (self);
+  gtk_label_set_label (self->import_command_label, command);
+
+  tm_window_reload (self);
+}
+
+static void
+tm_window_dispose (GObject *object)
+{
+  TmWindow *self = TM_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->search_filter);
+  g_clear_object (&self->acquisitions);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (tm_window_parent_class)->dispose (object);
+}
+
+static void
+tm_window_finalize (GObject *object)
+{
+  TmWindow *self = TM_WINDOW (object);
+
+  g_clear_pointer (&self->db_path, g_free);
+  g_clear_pointer (&self->load_error, g_free);
+
+  G_OBJECT_CLASS (tm_window_parent_class)->finalize (object);
+}
+
+static void
+tm_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  TmWindow *self = TM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:
+      g_value_set_string (value, self->db_path);
+      break;
+
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tm_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  TmWindow *self = TM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DB_PATH:
+      self->db_path = g_value_dup_string (value);
+      break;
+
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tm_window_class_init (TmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = tm_window_constructed;
+  object_class->dispose = tm_window_dispose;
+  object_class->finalize = tm_window_finalize;
+  object_class->get_property = tm_window_get_property;
+  object_class->set_property = tm_window_set_property;
+
+  window_class->close_request = tm_window_close_request;
+
+  properties[PROP_DB_PATH] =
+    g_param_spec_string ("db-path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The cell templates look up TmAcquisition properties by name while parsing. */
+  g_type_ensure (TM_TYPE_ACQUISITION);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/toolmark/Toolmark/ui/tm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, import_command_label);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, error_page);
+  gtk_widget_class_bind_template_callback (widget_class, tm_window_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tm_window_stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, format_text);
+  gtk_widget_class_bind_template_callback (widget_class, format_kind);
+  gtk_widget_class_bind_template_callback (widget_class, format_modality);
+  gtk_widget_class_bind_template_callback (widget_class, format_size);
+  gtk_widget_class_bind_template_callback (widget_class, format_pixel);
+  gtk_widget_class_bind_template_callback (widget_class, format_valid);
+  gtk_widget_class_bind_template_callback (widget_class, format_date);
+  gtk_widget_class_bind_template_callback (widget_class, acquisition_area);
+
+  gtk_widget_class_install_action (widget_class, "win.reload", NULL, tm_window_reload_action);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, tm_window_find_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-import-command", NULL,
+                                   tm_window_copy_import_command_action);
+}
+
+static void
+tm_window_init (TmWindow *self)
+{
+  GtkExpression *search_key;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  self->acquisitions = g_list_store_new (TM_TYPE_ACQUISITION);
+
+  search_key = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (tm_window_search_key), NULL, NULL);
+  self->search_filter = gtk_string_filter_new (search_key);
+  gtk_string_filter_set_ignore_case (self->search_filter, TRUE);
+  gtk_string_filter_set_match_mode (self->search_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->acquisitions)),
+                                                  g_object_ref (GTK_FILTER (self->search_filter)));
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
+                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (tm_window_filter_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+}
+
+TmWindow *
+tm_window_new (TmApplication *application,
+               const char    *db_path,
+               GSettings     *settings)
+{
+  g_return_val_if_fail (TM_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (TM_TYPE_WINDOW,
+                       "application", application,
+                       "db-path", db_path,
+                       "settings", settings,
+                       NULL);
+}
+
+const char *
+tm_window_get_db_path (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->db_path;
+}
+
+void
+tm_window_reload (TmWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TM_IS_WINDOW (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  tm_window_set_loading (self, TRUE);
+  tm_window_update_view (self);
+
+  task = g_task_new (self, self->cancellable, tm_window_load_cb, NULL);
+  g_task_set_source_tag (task, tm_window_reload);
+  g_task_set_task_data (task, g_strdup (self->db_path), g_free);
+  g_task_run_in_thread (task, tm_window_load_thread);
+}
+
+gboolean
+tm_window_get_loading (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), FALSE);
+
+  return self->loading;
+}
+
+GListModel *
+tm_window_get_acquisitions (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->acquisitions);
+}
+
+GListModel *
+tm_window_get_visible_model (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->sort_model);
+}
+
+void
+tm_window_set_search_text (TmWindow   *self,
+                           const char *text)
+{
+  g_return_if_fail (TM_IS_WINDOW (self));
+
+  gtk_string_filter_set_search (self->search_filter, text);
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ?: "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ?: "");
+}
