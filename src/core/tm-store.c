@@ -1,2 +1,1554 @@
-/* tm-store.c — being written */
+/* tm-store.c — the local SQLite database: schema, migrations, queries
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The schema version lives in PRAGMA user_version; `migrations` is the ordered list of
+ * steps from version N to N+1, each applied in its own transaction, so an interrupted
+ * upgrade leaves a database at a consistent older version. A database newer than this
+ * program is refused rather than touched.
+ *
+ * The database file is created 0600 before SQLite opens it: SQLite gives the -wal and
+ * -shm files the permissions of the database file, so all three stay owner-only without
+ * touching the process umask (which other threads share).
+ */
+#define G_LOG_DOMAIN "tm-store"
+
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+#include "tm-store.h"
+
+struct _TmStore
+{
+  GObject      parent_instance;
+
+  sqlite3     *db;
+  char        *path;
+  char        *local_site;
+  gint64       local_site_id;
+  int          schema_version;
+  TmBlobStore *blobs;
+};
+
+G_DEFINE_FINAL_TYPE (TmStore, tm_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (tm-store-error-quark, tm_store_error)
+
+/* The OpenFMC enumerations (see domain.md); NULL-terminated, canonical spellings. */
+static const char * const roles[] = { "technician", "examiner", "supervisor", "administrator", NULL };
+static const char * const kinds[] = { "crime-scene", "test-fire", NULL };
+static const char * const regions[] = { "breech-face", "firing-pin", "ejector", "aperture-shear", "full", NULL };
+static const char * const firing_pin_types[] = { "centre-fire", "rim-fire", NULL };
+static const char * const firing_pin_shapes[] = { "circular", "elliptical", "hemispherical", "rectangular", NULL };
+static const char * const breech_face_classes[] = { "arched", "circular", "crosshatch", "granular", "parallel", "smooth", NULL };
+
+static const char * const migrations[] = {
+  /* 1: the foundation. */
+  "CREATE TABLE sites ("
+  "  id        INTEGER PRIMARY KEY,"
+  "  uuid      TEXT NOT NULL UNIQUE,"
+  "  name      TEXT NOT NULL,"
+  "  region    TEXT,"
+  "  is_local  INTEGER NOT NULL DEFAULT 0 CHECK (is_local IN (0, 1))"
+  ");"
+  "CREATE UNIQUE INDEX sites_one_local ON sites (is_local) WHERE is_local = 1;"
+
+  "CREATE TABLE users ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  login        TEXT NOT NULL UNIQUE CHECK (login <> ''),"
+  "  display_name TEXT,"
+  "  role         TEXT NOT NULL CHECK (role IN ('technician', 'examiner', 'supervisor', 'administrator')),"
+  "  created_at   TEXT NOT NULL"
+  ");"
+
+  "CREATE TABLE cases ("
+  "  id              INTEGER PRIMARY KEY,"
+  "  uuid            TEXT NOT NULL UNIQUE,"
+  "  agency          TEXT NOT NULL DEFAULT '',"
+  "  case_number     TEXT NOT NULL CHECK (case_number <> ''),"
+  "  lab_case_number TEXT,"
+  "  incident_date   TEXT,"
+  "  offense         TEXT,"
+  "  location        TEXT,"
+  "  site_id         INTEGER NOT NULL REFERENCES sites (id),"
+  "  created_at      TEXT NOT NULL,"
+  "  UNIQUE (agency, case_number)"
+  ");"
+  "CREATE INDEX cases_incident_date ON cases (incident_date);"
+  "CREATE INDEX cases_site ON cases (site_id);"
+
+  "CREATE TABLE exhibits ("
+  "  id             INTEGER PRIMARY KEY,"
+  "  uuid           TEXT NOT NULL UNIQUE,"
+  "  case_id        INTEGER NOT NULL REFERENCES cases (id),"
+  "  item_number    TEXT NOT NULL CHECK (item_number <> ''),"
+  "  kind           TEXT NOT NULL CHECK (kind IN ('crime-scene', 'test-fire')),"
+  "  firearm_make   TEXT,"
+  "  firearm_model  TEXT,"
+  "  firearm_serial TEXT,"
+  "  CHECK (kind = 'test-fire' OR (firearm_make IS NULL AND firearm_model IS NULL AND firearm_serial IS NULL)),"
+  "  UNIQUE (case_id, item_number)"
+  ");"
+  "CREATE INDEX exhibits_kind ON exhibits (kind);"
+
+  "CREATE TABLE blobs ("
+  "  sha256    TEXT PRIMARY KEY CHECK (length (sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),"
+  "  size      INTEGER NOT NULL CHECK (size >= 0),"
+  "  stored_at TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE acquisitions ("
+  "  id                INTEGER PRIMARY KEY,"
+  "  uuid              TEXT NOT NULL UNIQUE,"
+  "  exhibit_id        INTEGER NOT NULL REFERENCES exhibits (id),"
+  "  region            TEXT NOT NULL DEFAULT 'breech-face'"
+  "                    CHECK (region IN ('breech-face', 'firing-pin', 'ejector', 'aperture-shear', 'full')),"
+  "  modality          TEXT NOT NULL CHECK (modality IN ('2d', '3d')),"
+  "  instrument        TEXT,"
+  "  pixel_um_x        REAL NOT NULL CHECK (pixel_um_x > 0),"
+  "  pixel_um_y        REAL NOT NULL CHECK (pixel_um_y > 0),"
+  "  width             INTEGER NOT NULL CHECK (width > 0),"
+  "  height            INTEGER NOT NULL CHECK (height > 0),"
+  "  valid_fraction    REAL NOT NULL CHECK (valid_fraction >= 0 AND valid_fraction <= 1),"
+  "  calibre           TEXT,"
+  "  firing_pin_type   TEXT CHECK (firing_pin_type IN ('centre-fire', 'rim-fire')),"
+  "  firing_pin_shape  TEXT CHECK (firing_pin_shape IN ('circular', 'elliptical', 'hemispherical', 'rectangular')),"
+  "  breech_face_class TEXT CHECK (breech_face_class IN ('arched', 'circular', 'crosshatch', 'granular', 'parallel', 'smooth')),"
+  "  original_name     TEXT NOT NULL,"
+  "  sha256            TEXT NOT NULL REFERENCES blobs (sha256),"
+  "  source_meta       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (source_meta)),"
+  "  imported_by       TEXT NOT NULL REFERENCES users (login),"
+  "  imported_at       TEXT NOT NULL,"
+  "  origin_site       TEXT NOT NULL REFERENCES sites (uuid),"
+  "  UNIQUE (exhibit_id, sha256)"
+  ");"
+  /* The demographic filters of a search, and the joins it needs. */
+  "CREATE INDEX acquisitions_exhibit ON acquisitions (exhibit_id);"
+  "CREATE INDEX acquisitions_sha256 ON acquisitions (sha256);"
+  "CREATE INDEX acquisitions_calibre ON acquisitions (calibre, firing_pin_shape);"
+  "CREATE INDEX acquisitions_firing_pin_shape ON acquisitions (firing_pin_shape);"
+  "CREATE INDEX acquisitions_breech_face_class ON acquisitions (breech_face_class);"
+  "CREATE INDEX acquisitions_imported_at ON acquisitions (imported_at);"
+  "CREATE INDEX acquisitions_origin_site ON acquisitions (origin_site);"
+  /* Chain of custody: what was imported, from where, by whom and when never changes. */
+  "CREATE TRIGGER acquisitions_custody_immutable"
+  "  BEFORE UPDATE OF uuid, exhibit_id, original_name, sha256, imported_by, imported_at, origin_site"
+  "  ON acquisitions"
+  "  BEGIN SELECT RAISE (ABORT, 'the custody fields of an acquisition cannot be changed'); END;"
+
+  "CREATE TABLE acquisition_microstamps ("
+  "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions (id) ON DELETE CASCADE,"
+  "  location       TEXT NOT NULL CHECK (location IN ('breech-face', 'firing-pin')),"
+  "  code           TEXT NOT NULL CHECK (code <> ''),"
+  "  PRIMARY KEY (acquisition_id, location, code)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX acquisition_microstamps_code ON acquisition_microstamps (code);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TM_STORE_SCHEMA_VERSION);
+
+/* The columns tm_acquisition_from_row() reads, in its order. */
+#define ACQUISITION_SELECT \
+  "SELECT a.id, a.uuid, a.original_name, a.sha256, a.width, a.height, a.pixel_um_x," \
+  "       a.pixel_um_y, a.modality, a.region, a.instrument, c.case_number," \
+  "       c.lab_case_number, e.item_number, e.kind, a.calibre, a.firing_pin_type," \
+  "       a.firing_pin_shape, a.breech_face_class," \
+  "       (SELECT group_concat (location || ':' || code, '; ') FROM" \
+  "          (SELECT location, code FROM acquisition_microstamps m" \
+  "            WHERE m.acquisition_id = a.id ORDER BY location, code))," \
+  "       a.valid_fraction, a.imported_by, a.imported_at, a.origin_site, c.uuid, e.uuid," \
+  "       c.agency, c.incident_date, c.offense, c.location, e.firearm_make," \
+  "       e.firearm_model, e.firearm_serial, a.source_meta" \
+  "  FROM acquisitions a" \
+  "  JOIN exhibits e ON e.id = a.exhibit_id" \
+  "  JOIN cases c ON c.id = e.case_id "
+
+static void
+tm_store_finalize (GObject *object)
+{
+  TmStore *self = (TmStore *)object;
+
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->local_site, g_free);
+  g_clear_object (&self->blobs);
+
+  G_OBJECT_CLASS (tm_store_parent_class)->finalize (object);
+}
+
+static void
+tm_store_class_init (TmStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tm_store_finalize;
+}
+
+static void
+tm_store_init (TmStore *self)
+{
+}
+
+/* Helpers */
+
+static char *
+now_utc_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  /* Fixed width (microseconds always present) so the strings sort as times. */
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+static void
+set_sql_error (TmStore     *self,
+               GError     **error,
+               int          rc,
+               const char  *what)
+{
+  int primary = rc & 0xff;
+  TmStoreError code = TM_STORE_ERROR_SQL;
+
+  if (primary == SQLITE_CONSTRAINT)
+    code = TM_STORE_ERROR_CONSTRAINT;
+  g_set_error (error, TM_STORE_ERROR, code, "%s: %s: %s",
+               self->path, what, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+}
+
+static sqlite3_stmt *
+prepare (TmStore     *self,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sql_error (self, error, rc, "cannot prepare a query");
+      return NULL;
+    }
+  return stmt;
+}
+
+typedef sqlite3_stmt TmStmt;
+static void
+tm_stmt_free (TmStmt *stmt)
+{
+  sqlite3_finalize (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmStmt, tm_stmt_free)
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static gboolean
+exec (TmStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  char *message = NULL;
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, &message);
+
+  if (rc != SQLITE_OK)
+    {
+      int primary = rc & 0xff;
+
+      g_set_error (error, TM_STORE_ERROR,
+                   primary == SQLITE_CONSTRAINT ? TM_STORE_ERROR_CONSTRAINT : TM_STORE_ERROR_SQL,
+                   "%s: %s", self->path, message ? message : sqlite3_errstr (rc));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rollback (TmStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+query_int64 (TmStore     *self,
+             const char  *sql,
+             gint64      *out_value,
+             GError     **error)
+{
+  g_autoptr(TmStmt) stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sql_error (self, error, rc, "cannot read the database");
+      return FALSE;
+    }
+  *out_value = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *)sqlite3_column_text (stmt, column);
+}
+
+static gboolean
+in_list (const char         *value,
+         const char * const *list)
+{
+  for (guint i = 0; list[i] != NULL; i++)
+    if (g_str_equal (value, list[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Opening and migrating */
+
+static gboolean
+migrate (TmStore  *self,
+         GError  **error)
+{
+  gint64 version;
+
+  if (!query_int64 (self, "PRAGMA user_version", &version, error))
+    return FALSE;
+
+  while (version < TM_STORE_SCHEMA_VERSION)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *set_version = NULL;
+
+      /* IMMEDIATE takes the write lock first, then the version is read again: two
+       * programs opening a new database at once must not both run a step. */
+      if (!exec (self, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!query_int64 (self, "PRAGMA user_version", &version, error))
+        {
+          rollback (self);
+          return FALSE;
+        }
+      if (version >= TM_STORE_SCHEMA_VERSION)
+        {
+          rollback (self);
+          break;
+        }
+      if (version < 0)
+        {
+          rollback (self);
+          g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_SCHEMA,
+                       "%s: the database has an invalid schema version %" G_GINT64_FORMAT,
+                       self->path, version);
+          return FALSE;
+        }
+      set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+      if (!exec (self, migrations[version], &local_error) ||
+          !exec (self, set_version, &local_error) ||
+          !exec (self, "COMMIT", &local_error))
+        {
+          rollback (self);
+          g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_SCHEMA,
+                       "%s: upgrading the database to schema version %" G_GINT64_FORMAT " failed: %s",
+                       self->path, version + 1, local_error->message);
+          return FALSE;
+        }
+      g_debug ("%s: migrated to schema version %" G_GINT64_FORMAT, self->path, version + 1);
+      version++;
+    }
+
+  if (version > TM_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_SCHEMA,
+                   "%s: the database has schema version %" G_GINT64_FORMAT
+                   ", newer than the version %d this program knows; use a newer Toolmark",
+                   self->path, version, TM_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  self->schema_version = (int)version;
+  return TRUE;
+}
+
+/* First open: this installation's site row, and its first user (the OS account, as
+ * administrator, so a fresh database is usable without a separate setup step). */
+static gboolean
+bootstrap (TmStore  *self,
+           GError  **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autofree char *now = now_utc_iso8601 ();
+  gint64 n_users;
+  int rc;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  stmt = prepare (self, "SELECT id, uuid FROM sites WHERE is_local = 1", error);
+  if (stmt == NULL)
+    goto fail;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      self->local_site_id = sqlite3_column_int64 (stmt, 0);
+      self->local_site = g_strdup (column_text (stmt, 1));
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      g_autoptr(TmStmt) insert = NULL;
+      g_autofree char *uuid = g_uuid_string_random ();
+
+      insert = prepare (self, "INSERT INTO sites (uuid, name, is_local) VALUES (?, ?, 1)", error);
+      if (insert == NULL)
+        goto fail;
+      bind_text (insert, 1, uuid);
+      bind_text (insert, 2, g_get_host_name ());
+      rc = sqlite3_step (insert);
+      if (rc != SQLITE_DONE)
+        {
+          set_sql_error (self, error, rc, "cannot record the local site");
+          goto fail;
+        }
+      self->local_site_id = sqlite3_last_insert_rowid (self->db);
+      self->local_site = g_steal_pointer (&uuid);
+    }
+  else
+    {
+      set_sql_error (self, error, rc, "cannot read the sites");
+      goto fail;
+    }
+
+  if (!query_int64 (self, "SELECT count(*) FROM users", &n_users, error))
+    goto fail;
+  if (n_users == 0)
+    {
+      g_autoptr(TmStmt) insert = NULL;
+
+      insert = prepare (self, "INSERT INTO users (login, display_name, role, created_at)"
+                              " VALUES (?, ?, 'administrator', ?)", error);
+      if (insert == NULL)
+        goto fail;
+      bind_text (insert, 1, g_get_user_name ());
+      bind_text (insert, 2, g_get_real_name ());
+      bind_text (insert, 3, now);
+      rc = sqlite3_step (insert);
+      if (rc != SQLITE_DONE)
+        {
+          set_sql_error (self, error, rc, "cannot register the first user");
+          goto fail;
+        }
+    }
+
+  return exec (self, "COMMIT", error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_OPEN,
+                       "%s: cannot create the folder: %s", dir, g_strerror (saved));
+          return FALSE;
+        }
+    }
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      if (saved == EEXIST)
+        return TRUE;  /* created meanwhile by another program: fine, SQLite opens it */
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_OPEN,
+                   "%s: cannot create the database: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  /* The umask could have removed bits but never adds them; make it exactly 0600. */
+  fchmod (fd, 0600);
+  close (fd);
+  return TRUE;
+}
+
+TmStore *
+tm_store_open (const char  *path,
+               GError     **error)
+{
+  g_autoptr(TmStore) self = NULL;
+  g_autofree char *blob_root = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (TM_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_OPEN,
+                   "%s: is a folder, not a database file", path);
+      return NULL;
+    }
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && !create_private_file (path, error))
+    return NULL;
+
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_OPEN, "%s: cannot open the database: %s",
+                   path, self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  /* Another program (the app while the CLI imports) may hold the write lock briefly. */
+  sqlite3_busy_timeout (self->db, 10000);
+
+  /* Reading the schema first turns "not a database" into a clear error before any
+   * PRAGMA that would write. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!exec (self, "SELECT count(*) FROM sqlite_schema", &local_error))
+      {
+        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_OPEN,
+                     "not a Toolmark database: %s", local_error->message);
+        return NULL;
+      }
+  }
+  /* FULL: a committed import must survive a power cut, as its blob (fsync'ed) does. */
+  if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", error))
+    return NULL;
+
+  if (!migrate (self, error) || !bootstrap (self, error))
+    return NULL;
+
+  blob_root = g_strconcat (path, ".blobs", NULL);
+  self->blobs = tm_blob_store_new (blob_root, error);
+  if (self->blobs == NULL)
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+tm_store_get_path (TmStore *self)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  return self->path;
+}
+
+int
+tm_store_get_schema_version (TmStore *self)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), 0);
+  return self->schema_version;
+}
+
+TmBlobStore *
+tm_store_get_blob_store (TmStore *self)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  return self->blobs;
+}
+
+const char *
+tm_store_get_local_site (TmStore *self)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  return self->local_site;
+}
+
+gboolean
+tm_store_exec (TmStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (sql != NULL, FALSE);
+  return exec (self, sql, error);
+}
+
+/* Users */
+
+gboolean
+tm_store_add_user (TmStore     *self,
+                   const char  *login,
+                   const char  *display_name,
+                   const char  *role,
+                   GError     **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autofree char *now = now_utc_iso8601 ();
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (login != NULL, FALSE);
+
+  if (role == NULL || !in_list (role, roles))
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
+                   "user %s: role '%s' is not one of technician, examiner, supervisor, administrator",
+                   login, role ? role : "");
+      return FALSE;
+    }
+  stmt = prepare (self, "INSERT INTO users (login, display_name, role, created_at) VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, login);
+  bind_text (stmt, 2, display_name);
+  bind_text (stmt, 3, role);
+  bind_text (stmt, 4, now);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot add the user");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+tm_store_get_user_role (TmStore     *self,
+                        const char  *login,
+                        GError     **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT role FROM users WHERE login = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, login);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup (column_text (stmt, 0));
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+                 "user '%s' is not registered in %s; an administrator must add them",
+                 login ? login : "", self->path);
+  else
+    set_sql_error (self, error, rc, "cannot read the users");
+  return NULL;
+}
+
+/* Case data */
+
+TmCaseData *
+tm_case_data_new (void)
+{
+  return g_new0 (TmCaseData, 1);
+}
+
+#define CASE_DATA_N_FIELDS (sizeof (TmCaseData) / sizeof (char *))
+G_STATIC_ASSERT (sizeof (TmCaseData) % sizeof (char *) == 0);
+
+/* TmCaseData is a struct of strings only: treat it as an array to copy and free. */
+static char **
+case_data_fields (const TmCaseData *data)
+{
+  return (char **)data;
+}
+
+TmCaseData *
+tm_case_data_copy (const TmCaseData *data)
+{
+  TmCaseData *copy = tm_case_data_new ();
+
+  if (data != NULL)
+    for (gsize i = 0; i < CASE_DATA_N_FIELDS; i++)
+      case_data_fields (copy)[i] = g_strdup (case_data_fields (data)[i]);
+  return copy;
+}
+
+void
+tm_case_data_free (TmCaseData *data)
+{
+  if (data == NULL)
+    return;
+  for (gsize i = 0; i < CASE_DATA_N_FIELDS; i++)
+    g_free (case_data_fields (data)[i]);
+  g_free (data);
+}
+
+void
+tm_case_data_merge (TmCaseData       *data,
+                    const TmCaseData *over)
+{
+  g_return_if_fail (data != NULL);
+
+  if (over == NULL)
+    return;
+  for (gsize i = 0; i < CASE_DATA_N_FIELDS; i++)
+    {
+      const char *value = case_data_fields (over)[i];
+
+      if (value != NULL && *value != '\0')
+        {
+          g_free (case_data_fields (data)[i]);
+          case_data_fields (data)[i] = g_strdup (value);
+        }
+    }
+}
+
+/* Spellings people actually type (after lower-casing and '_'/' ' to '-'). */
+static const struct { const char *alias; const char *canonical; } enum_aliases[] = {
+  { "center-fire", "centre-fire" }, { "centerfire", "centre-fire" }, { "centrefire", "centre-fire" },
+  { "cf", "centre-fire" }, { "rimfire", "rim-fire" }, { "rf", "rim-fire" },
+  { "testfire", "test-fire" }, { "test", "test-fire" }, { "known", "test-fire" },
+  { "crimescene", "crime-scene" }, { "evidence", "crime-scene" },
+  { "cross-hatch", "crosshatch" }, { "cross-hatched", "crosshatch" },
+  { "breechface", "breech-face" }, { "firingpin", "firing-pin" }, { "bf", "breech-face" },
+  { "fp", "firing-pin" },
+};
+
+/* Lower case, '_' and ' ' to '-', then the aliases above. */
+static gboolean
+normalize_enum (char               **slot,
+                const char          *field,
+                const char * const  *allowed,
+                GError             **error)
+{
+  g_autofree char *value = NULL;
+  g_autofree char *joined = NULL;
+
+  if (*slot == NULL)
+    return TRUE;
+
+  value = g_ascii_strdown (*slot, -1);
+  g_strdelimit (value, "_ ", '-');
+  /* Domain usage: "unknown" is crime-scene evidence; for a class it means not known. */
+  if (g_str_equal (value, "unknown") && allowed != kinds)
+    {
+      g_clear_pointer (slot, g_free);
+      return TRUE;
+    }
+  if (g_str_equal (value, "unknown"))
+    {
+      g_free (value);
+      value = g_strdup ("crime-scene");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (enum_aliases); i++)
+    if (g_str_equal (value, enum_aliases[i].alias))
+      {
+        g_free (value);
+        value = g_strdup (enum_aliases[i].canonical);
+        break;
+      }
+
+  if (!in_list (value, allowed))
+    {
+      joined = g_strjoinv (", ", (char **)allowed);
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
+                   "%s '%s' is not one of %s", field, *slot, joined);
+      return FALSE;
+    }
+  g_free (*slot);
+  *slot = g_steal_pointer (&value);
+  return TRUE;
+}
+
+gboolean
+tm_case_data_normalize (TmCaseData  *data,
+                        GError     **error)
+{
+  g_return_val_if_fail (data != NULL, FALSE);
+
+  for (gsize i = 0; i < CASE_DATA_N_FIELDS; i++)
+    {
+      char **slot = &case_data_fields (data)[i];
+
+      if (*slot != NULL)
+        {
+          g_strstrip (*slot);
+          if (**slot == '\0')
+            g_clear_pointer (slot, g_free);
+        }
+    }
+
+  if (data->incident_date != NULL)
+    {
+      g_autofree char *probe = g_strconcat (data->incident_date, "T00:00:00Z", NULL);
+      g_autoptr(GDateTime) date = NULL;
+
+      /* A date (YYYY-MM-DD) or a full ISO 8601 time; anything else cannot be filtered on. */
+      date = g_date_time_new_from_iso8601 (data->incident_date, NULL);
+      if (date == NULL)
+        date = g_date_time_new_from_iso8601 (probe, NULL);
+      if (date == NULL)
+        {
+          g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
+                       "incident date '%s' is not an ISO 8601 date (YYYY-MM-DD)", data->incident_date);
+          return FALSE;
+        }
+    }
+
+  return normalize_enum (&data->kind, "kind", kinds, error) &&
+         normalize_enum (&data->region, "region of interest", regions, error) &&
+         normalize_enum (&data->firing_pin_type, "firing-pin type", firing_pin_types, error) &&
+         normalize_enum (&data->firing_pin_shape, "firing-pin shape", firing_pin_shapes, error) &&
+         normalize_enum (&data->breech_face_class, "breech-face class", breech_face_classes, error);
+}
+
+/* Acquisitions */
+
+static TmAcquisition *
+acquisition_from_row (sqlite3_stmt *stmt)
+{
+  return g_object_new (TM_TYPE_ACQUISITION,
+                       "id", (gint64)sqlite3_column_int64 (stmt, 0),
+                       "uuid", column_text (stmt, 1),
+                       "file", column_text (stmt, 2),
+                       "sha256", column_text (stmt, 3),
+                       "width", (guint)sqlite3_column_int64 (stmt, 4),
+                       "height", (guint)sqlite3_column_int64 (stmt, 5),
+                       "pixel-um", sqlite3_column_double (stmt, 6),
+                       "pixel-um-y", sqlite3_column_double (stmt, 7),
+                       "modality", column_text (stmt, 8),
+                       "region", column_text (stmt, 9),
+                       "instrument", column_text (stmt, 10),
+                       "case-number", column_text (stmt, 11),
+                       "lab-case-number", column_text (stmt, 12),
+                       "exhibit", column_text (stmt, 13),
+                       "kind", column_text (stmt, 14),
+                       "calibre", column_text (stmt, 15),
+                       "firing-pin-type", column_text (stmt, 16),
+                       "firing-pin-shape", column_text (stmt, 17),
+                       "breech-face-class", column_text (stmt, 18),
+                       "microstamp", column_text (stmt, 19),
+                       "valid-fraction", CLAMP (sqlite3_column_double (stmt, 20), 0.0, 1.0),
+                       "imported-by", column_text (stmt, 21),
+                       "imported-at", column_text (stmt, 22),
+                       "origin-site", column_text (stmt, 23),
+                       "case-uuid", column_text (stmt, 24),
+                       "exhibit-uuid", column_text (stmt, 25),
+                       "agency", column_text (stmt, 26),
+                       "incident-date", column_text (stmt, 27),
+                       "offense", column_text (stmt, 28),
+                       "location", column_text (stmt, 29),
+                       "firearm-make", column_text (stmt, 30),
+                       "firearm-model", column_text (stmt, 31),
+                       "firearm-serial", column_text (stmt, 32),
+                       "source-meta", column_text (stmt, 33),
+                       NULL);
+}
+
+GPtrArray *
+tm_store_list_acquisitions (TmStore  *self,
+                            GError  **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_object_unref);
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+
+  stmt = prepare (self, ACQUISITION_SELECT "ORDER BY a.imported_at DESC, a.id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (result, acquisition_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot list the acquisitions");
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static TmAcquisition *
+get_acquisition_where (TmStore     *self,
+                       const char  *where,
+                       gint64       id,
+                       const char  *uuid,
+                       const char  *what,
+                       GError     **error)
+{
+  g_autofree char *sql = g_strconcat (ACQUISITION_SELECT, where, NULL);
+  g_autoptr(TmStmt) stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  if (uuid != NULL)
+    bind_text (stmt, 1, uuid);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return acquisition_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+                 "%s: no acquisition %s", self->path, what);
+  else
+    set_sql_error (self, error, rc, "cannot read the acquisition");
+  return NULL;
+}
+
+TmAcquisition *
+tm_store_get_acquisition (TmStore  *self,
+                          gint64    id,
+                          GError  **error)
+{
+  g_autofree char *what = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  return get_acquisition_where (self, "WHERE a.id = ?", id, NULL, what, error);
+}
+
+TmAcquisition *
+tm_store_find_acquisition (TmStore     *self,
+                           const char  *id_or_uuid,
+                           GError     **error)
+{
+  guint64 id;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  g_return_val_if_fail (id_or_uuid != NULL, NULL);
+
+  if (g_ascii_string_to_unsigned (id_or_uuid, 10, 1, G_MAXINT64, &id, NULL))
+    return tm_store_get_acquisition (self, (gint64)id, error);
+  if (g_uuid_string_is_valid (id_or_uuid))
+    {
+      g_autofree char *lower = g_ascii_strdown (id_or_uuid, -1);
+      return get_acquisition_where (self, "WHERE a.uuid = ?", 0, lower, id_or_uuid, error);
+    }
+  g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+               "'%s' is neither an acquisition id (a number) nor a UUID", id_or_uuid);
+  return NULL;
+}
+
+gint64
+tm_store_count_acquisitions (TmStore  *self,
+                             GError  **error)
+{
+  gint64 n = -1;
+
+  g_return_val_if_fail (TM_IS_STORE (self), -1);
+
+  if (!query_int64 (self, "SELECT count(*) FROM acquisitions", &n, error))
+    return -1;
+  return n;
+}
+
+static char *
+surface_meta_json (TmSurface *surface)
+{
+  GHashTable *table = tm_surface_get_meta_table (surface);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree const char **keys = NULL;
+  guint n_keys = 0;
+
+  keys = (const char **)g_hash_table_get_keys_as_array (table, &n_keys);
+  /* Sorted, so the same file always yields the same text. */
+  g_qsort_with_data (keys, n_keys, sizeof (char *), (GCompareDataFunc)g_strcmp0, NULL);
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < n_keys; i++)
+    {
+      json_builder_set_member_name (builder, keys[i]);
+      json_builder_add_string_value (builder, g_hash_table_lookup (table, keys[i]));
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static char *
+surface_instrument (TmSurface *surface)
+{
+  const char *parts[] = {
+    tm_surface_get_meta (surface, TM_META_INSTRUMENT_MANUFACTURER),
+    tm_surface_get_meta (surface, TM_META_INSTRUMENT_MODEL),
+  };
+  GString *str = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *part = g_strstrip (g_strdup (parts[i] ? parts[i] : ""));
+
+      if (*part == '\0' || g_ascii_strcasecmp (part, "unknown") == 0)
+        continue;
+      if (str->len > 0)
+        g_string_append_c (str, ' ');
+      g_string_append (str, part);
+    }
+  if (str->len == 0)
+    {
+      g_string_free (str, TRUE);
+      return NULL;
+    }
+  return g_string_free (str, FALSE);
+}
+
+static gboolean
+step_done (TmStore      *self,
+           sqlite3_stmt *stmt,
+           const char   *what,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+find_or_create_case (TmStore     *self,
+                     TmCaseData  *data,
+                     const char  *now,
+                     GError     **error)
+{
+  g_autoptr(TmStmt) find = NULL;
+  g_autoptr(TmStmt) stmt = NULL;
+  const char *agency = data->agency ? data->agency : "";
+  int rc;
+
+  find = prepare (self, "SELECT id FROM cases WHERE agency = ? AND case_number = ?", error);
+  if (find == NULL)
+    return 0;
+  bind_text (find, 1, agency);
+  bind_text (find, 2, data->case_number);
+  rc = sqlite3_step (find);
+  if (rc == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (find, 0);
+
+      /* Later imports may know more about the case; they fill in, never overwrite. */
+      stmt = prepare (self, "UPDATE cases SET lab_case_number = coalesce (lab_case_number, ?),"
+                            " incident_date = coalesce (incident_date, ?), offense = coalesce (offense, ?),"
+                            " location = coalesce (location, ?) WHERE id = ?", error);
+      if (stmt == NULL)
+        return 0;
+      bind_text (stmt, 1, data->lab_case_number);
+      bind_text (stmt, 2, data->incident_date);
+      bind_text (stmt, 3, data->offense);
+      bind_text (stmt, 4, data->location);
+      sqlite3_bind_int64 (stmt, 5, id);
+      return step_done (self, stmt, "cannot update the case", error) ? id : 0;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot look the case up");
+      return 0;
+    }
+
+  stmt = prepare (self, "INSERT INTO cases (uuid, agency, case_number, lab_case_number, incident_date,"
+                        " offense, location, site_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  {
+    g_autofree char *uuid = g_uuid_string_random ();
+
+    bind_text (stmt, 1, uuid);
+    bind_text (stmt, 2, agency);
+    bind_text (stmt, 3, data->case_number);
+    bind_text (stmt, 4, data->lab_case_number);
+    bind_text (stmt, 5, data->incident_date);
+    bind_text (stmt, 6, data->offense);
+    bind_text (stmt, 7, data->location);
+    sqlite3_bind_int64 (stmt, 8, self->local_site_id);
+    bind_text (stmt, 9, now);
+  }
+  if (!step_done (self, stmt, "cannot create the case", error))
+    return 0;
+  return sqlite3_last_insert_rowid (self->db);
+}
+
+static gint64
+find_or_create_exhibit (TmStore     *self,
+                        gint64       case_id,
+                        TmCaseData  *data,
+                        GError     **error)
+{
+  g_autoptr(TmStmt) find = NULL;
+  g_autoptr(TmStmt) stmt = NULL;
+  const char *kind = data->kind ? data->kind : "crime-scene";
+  gboolean has_firearm = data->firearm_make || data->firearm_model || data->firearm_serial;
+  int rc;
+
+  find = prepare (self, "SELECT id, kind FROM exhibits WHERE case_id = ? AND item_number = ?", error);
+  if (find == NULL)
+    return 0;
+  sqlite3_bind_int64 (find, 1, case_id);
+  bind_text (find, 2, data->exhibit);
+  rc = sqlite3_step (find);
+  if (rc == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (find, 0);
+      const char *existing = column_text (find, 1);
+
+      kind = existing;
+      if (data->kind != NULL && !g_str_equal (data->kind, existing))
+        {
+          g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
+                       "exhibit %s of case %s is already recorded as %s, not %s",
+                       data->exhibit, data->case_number, existing, data->kind);
+          return 0;
+        }
+      if (has_firearm && !g_str_equal (kind, "test-fire"))
+        goto firearm_on_evidence;
+      if (has_firearm)
+        {
+          stmt = prepare (self, "UPDATE exhibits SET firearm_make = coalesce (firearm_make, ?),"
+                                " firearm_model = coalesce (firearm_model, ?),"
+                                " firearm_serial = coalesce (firearm_serial, ?) WHERE id = ?", error);
+          if (stmt == NULL)
+            return 0;
+          bind_text (stmt, 1, data->firearm_make);
+          bind_text (stmt, 2, data->firearm_model);
+          bind_text (stmt, 3, data->firearm_serial);
+          sqlite3_bind_int64 (stmt, 4, id);
+          if (!step_done (self, stmt, "cannot update the exhibit", error))
+            return 0;
+        }
+      return id;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot look the exhibit up");
+      return 0;
+    }
+  if (has_firearm && !g_str_equal (kind, "test-fire"))
+    goto firearm_on_evidence;
+
+  stmt = prepare (self, "INSERT INTO exhibits (uuid, case_id, item_number, kind, firearm_make,"
+                        " firearm_model, firearm_serial) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  {
+    g_autofree char *uuid = g_uuid_string_random ();
+
+    bind_text (stmt, 1, uuid);
+    sqlite3_bind_int64 (stmt, 2, case_id);
+    bind_text (stmt, 3, data->exhibit);
+    bind_text (stmt, 4, kind);
+    bind_text (stmt, 5, data->firearm_make);
+    bind_text (stmt, 6, data->firearm_model);
+    bind_text (stmt, 7, data->firearm_serial);
+  }
+  if (!step_done (self, stmt, "cannot create the exhibit", error))
+    return 0;
+  return sqlite3_last_insert_rowid (self->db);
+
+firearm_on_evidence:
+  /* The firearm of crime-scene evidence is unknown by definition; a make or serial
+   * there is a mistake in the intake data (or the kind was forgotten). */
+  g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
+               "exhibit %s of case %s is crime-scene evidence; a firearm make, model or serial "
+               "belongs to a test fire (give the kind test-fire)", data->exhibit, data->case_number);
+  return 0;
+}
+
+static gboolean
+insert_microstamp (TmStore     *self,
+                   gint64       acquisition_id,
+                   const char  *location,
+                   const char  *codes,
+                   GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (codes == NULL)
+    return TRUE;
+  /* Several codes for one location are separated by ';' (two stamps on a firing pin). */
+  parts = g_strsplit (codes, ";", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(TmStmt) stmt = NULL;
+      char *code = g_strstrip (parts[i]);
+
+      if (*code == '\0')
+        continue;
+      stmt = prepare (self, "INSERT OR IGNORE INTO acquisition_microstamps (acquisition_id, location, code)"
+                            " VALUES (?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, acquisition_id);
+      bind_text (stmt, 2, location);
+      bind_text (stmt, 3, code);
+      if (!step_done (self, stmt, "cannot record the microstamp code", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_may_import (TmStore     *self,
+                  const char  *user,
+                  GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *role = tm_store_get_user_role (self, user, &local_error);
+
+  if (role == NULL)
+    {
+      g_set_error_literal (error, TM_STORE_ERROR,
+                           local_error->code == TM_STORE_ERROR_NOT_FOUND ? TM_STORE_ERROR_PERMISSION
+                                                                         : local_error->code,
+                           local_error->message);
+      return FALSE;
+    }
+  /* Supervisors read and report; entering evidence is the bench's work (domain.md). */
+  if (g_str_equal (role, "supervisor"))
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_PERMISSION,
+                   "user '%s' is a supervisor; importing needs a technician, examiner or administrator",
+                   user);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+add_acquisition_locked (TmStore     *self,
+                        TmCaseData  *data,
+                        TmSurface   *surface,
+                        GBytes      *original,
+                        const char  *original_name,
+                        const char  *sha256,
+                        const char  *user,
+                        const char  *now,
+                        gboolean    *out_blob_created,
+                        GError     **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *meta = surface_meta_json (surface);
+  g_autofree char *instrument = surface_instrument (surface);
+  gint64 case_id, exhibit_id, acquisition_id;
+  int rc;
+
+  case_id = find_or_create_case (self, data, now, error);
+  if (case_id == 0)
+    return 0;
+  exhibit_id = find_or_create_exhibit (self, case_id, data, error);
+  if (exhibit_id == 0)
+    return 0;
+
+  stmt = prepare (self, "SELECT id FROM acquisitions WHERE exhibit_id = ? AND sha256 = ?", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, exhibit_id);
+  bind_text (stmt, 2, sha256);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      /* The same bytes twice in one exhibit is a slip at the bench, not a new scan. */
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
+                   "already imported into case %s, exhibit %s as acquisition %" G_GINT64_FORMAT
+                   " (identical content)", data->case_number, data->exhibit,
+                   (gint64)sqlite3_column_int64 (stmt, 0));
+      return 0;
+    }
+  g_clear_pointer (&stmt, tm_stmt_free);
+
+  stmt = prepare (self, "INSERT INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)"
+                        " ON CONFLICT (sha256) DO NOTHING", error);
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, sha256);
+  sqlite3_bind_int64 (stmt, 2, (gint64)g_bytes_get_size (original));
+  bind_text (stmt, 3, now);
+  if (!step_done (self, stmt, "cannot record the original", error))
+    return 0;
+  g_clear_pointer (&stmt, tm_stmt_free);
+
+  /* The file goes in place inside the transaction; the caller removes it again if the
+   * transaction does not commit. */
+  if (!tm_blob_store_put (self->blobs, sha256, original, out_blob_created, error))
+    return 0;
+
+  stmt = prepare (self, "INSERT INTO acquisitions (uuid, exhibit_id, region, modality, instrument,"
+                        " pixel_um_x, pixel_um_y, width, height, valid_fraction, calibre, firing_pin_type,"
+                        " firing_pin_shape, breech_face_class, original_name, sha256, source_meta,"
+                        " imported_by, imported_at, origin_site)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, uuid);
+  sqlite3_bind_int64 (stmt, 2, exhibit_id);
+  bind_text (stmt, 3, data->region ? data->region : "breech-face");
+  bind_text (stmt, 4, tm_modality_to_string (tm_surface_get_modality (surface)));
+  bind_text (stmt, 5, instrument ? instrument : data->instrument);
+  sqlite3_bind_double (stmt, 6, tm_surface_get_pixel_um_x (surface));
+  sqlite3_bind_double (stmt, 7, tm_surface_get_pixel_um_y (surface));
+  sqlite3_bind_int64 (stmt, 8, tm_surface_get_width (surface));
+  sqlite3_bind_int64 (stmt, 9, tm_surface_get_height (surface));
+  sqlite3_bind_double (stmt, 10, tm_surface_valid_fraction (surface));
+  bind_text (stmt, 11, data->calibre);
+  bind_text (stmt, 12, data->firing_pin_type);
+  bind_text (stmt, 13, data->firing_pin_shape);
+  bind_text (stmt, 14, data->breech_face_class);
+  bind_text (stmt, 15, original_name);
+  bind_text (stmt, 16, sha256);
+  bind_text (stmt, 17, meta);
+  bind_text (stmt, 18, user);
+  bind_text (stmt, 19, now);
+  bind_text (stmt, 20, self->local_site);
+  if (!step_done (self, stmt, "cannot record the acquisition", error))
+    return 0;
+  acquisition_id = sqlite3_last_insert_rowid (self->db);
+
+  if (!insert_microstamp (self, acquisition_id, "firing-pin", data->microstamp_firing_pin, error) ||
+      !insert_microstamp (self, acquisition_id, "breech-face", data->microstamp_breech_face, error))
+    return 0;
+
+  return acquisition_id;
+}
+
+gint64
+tm_store_add_acquisition (TmStore     *self,
+                          TmCaseData  *data,
+                          TmSurface   *surface,
+                          GBytes      *original,
+                          const char  *original_name,
+                          const char  *user,
+                          GError     **error)
+{
+  g_autofree char *sha256 = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *stem = NULL;
+  gboolean blob_created = FALSE;
+  gint64 id;
+
+  g_return_val_if_fail (TM_IS_STORE (self), 0);
+  g_return_val_if_fail (data != NULL, 0);
+  g_return_val_if_fail (TM_IS_SURFACE (surface), 0);
+  g_return_val_if_fail (original != NULL, 0);
+  g_return_val_if_fail (original_name != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!tm_case_data_normalize (data, error) || !check_may_import (self, user, error))
+    {
+      g_prefix_error (error, "%s: ", original_name);
+      return 0;
+    }
+
+  /* Without case data an acquisition still belongs somewhere a technician can find
+   * and reassign it: the case "UNASSIGNED", one exhibit per file, named after it. */
+  if (data->case_number == NULL)
+    data->case_number = g_strdup ("UNASSIGNED");
+  if (data->exhibit == NULL)
+    {
+      const char *dot = strrchr (original_name, '.');
+
+      stem = dot != NULL && dot != original_name ? g_strndup (original_name, dot - original_name)
+                                                 : g_strdup (original_name);
+      data->exhibit = g_strdup (stem);
+    }
+
+  sha256 = tm_blob_sha256_bytes (original);
+  now = now_utc_iso8601 ();
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    {
+      g_prefix_error (error, "%s: ", original_name);
+      return 0;
+    }
+  id = add_acquisition_locked (self, data, surface, original, original_name, sha256, user, now,
+                               &blob_created, error);
+  if (id != 0 && !exec (self, "COMMIT", error))
+    id = 0;
+  if (id == 0)
+    {
+      rollback (self);
+      if (blob_created)
+        tm_blob_store_remove (self->blobs, sha256, NULL);
+      g_prefix_error (error, "%s: ", original_name);
+      return 0;
+    }
+  return id;
+}
+
+GBytes *
+tm_store_read_original (TmStore  *self,
+                        gint64    id,
+                        GError  **error)
+{
+  g_autoptr(TmAcquisition) acquisition = NULL;
+  GBytes *bytes;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+
+  acquisition = tm_store_get_acquisition (self, id, error);
+  if (acquisition == NULL)
+    return NULL;
+  bytes = tm_blob_store_get (self->blobs, tm_acquisition_get_sha256 (acquisition), error);
+  if (bytes == NULL)
+    g_prefix_error (error, "acquisition %" G_GINT64_FORMAT " (%s): ", id,
+                    tm_acquisition_get_file (acquisition));
+  return bytes;
+}
+
+/* Verification */
+
+static gboolean
+collect_rows (TmStore     *self,
+              const char  *sql,
+              GPtrArray   *problems,
+              const char  *format_prefix,
+              gboolean     skip_ok,
+              GError     **error)
+{
+  g_autoptr(TmStmt) stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *text = column_text (stmt, 0);
+
+      if (skip_ok && g_strcmp0 (text, "ok") == 0)
+        continue;
+      g_ptr_array_add (problems, g_strconcat (format_prefix, text ? text : "", NULL));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot check the database");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tm_store_verify (TmStore     *self,
+                 GPtrArray  **out_problems,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) present = NULL;
+  g_autoptr(GPtrArray) strays = NULL;
+  g_autoptr(GHashTable) recorded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autofree char *db_prefix = g_strdup_printf ("database %s: ", self->path);
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_problems != NULL, FALSE);
+
+  if (!collect_rows (self, "PRAGMA integrity_check", problems, db_prefix, TRUE, error))
+    return FALSE;
+  if (!collect_rows (self,
+                     "SELECT 'table ' || fk.\"table\" || ' row ' || coalesce (fk.rowid, '?')"
+                     "       || ' refers to a missing row of ' || fk.parent"
+                     "  FROM pragma_foreign_key_check AS fk",
+                     problems, db_prefix, FALSE, error))
+    return FALSE;
+  if (!collect_rows (self,
+                     "SELECT 'acquisition ' || a.id || ' (' || a.original_name || '): original '"
+                     "       || a.sha256 || ' is not recorded in the blob table'"
+                     "  FROM acquisitions a LEFT JOIN blobs b ON b.sha256 = a.sha256"
+                     " WHERE b.sha256 IS NULL ORDER BY a.id",
+                     problems, "", FALSE, error))
+    return FALSE;
+
+  /* Every recorded blob: present and re-hashed, named with the acquisitions it holds. */
+  stmt = prepare (self,
+                  "SELECT b.sha256, b.size,"
+                  "       (SELECT group_concat ('acquisition ' || a.id || ' (' || a.original_name || ')', ', ')"
+                  "          FROM acquisitions a WHERE a.sha256 = b.sha256)"
+                  "  FROM blobs b ORDER BY b.sha256", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *sha256 = column_text (stmt, 0);
+      const char *users = column_text (stmt, 2);
+      g_autoptr(GError) local_error = NULL;
+
+      g_hash_table_add (recorded, g_strdup (sha256));
+      if (!tm_blob_sha256_is_valid (sha256))
+        {
+          g_ptr_array_add (problems, g_strdup_printf ("blob '%s': not a SHA-256 name", sha256));
+          continue;
+        }
+      if (!tm_blob_store_verify (self->blobs, sha256, &local_error))
+        g_ptr_array_add (problems, g_strdup_printf ("%s; original of %s", local_error->message,
+                                                    users ? users : "no acquisition"));
+      else
+        {
+          g_autofree char *path = tm_blob_store_get_path (self->blobs, sha256);
+          GStatBuf st;
+
+          if (g_stat (path, &st) == 0 && st.st_size != sqlite3_column_int64 (stmt, 1))
+            g_ptr_array_add (problems,
+                             g_strdup_printf ("blob %s (%s): size %" G_GINT64_FORMAT " differs from the "
+                                              "recorded %" G_GINT64_FORMAT "; original of %s",
+                                              sha256, path, (gint64)st.st_size,
+                                              (gint64)sqlite3_column_int64 (stmt, 1),
+                                              users ? users : "no acquisition"));
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot read the blob table");
+      return FALSE;
+    }
+
+  /* Files nobody recorded: left by a crash between writing a blob and committing, or
+   * put there by hand. Either way the store no longer matches its record. */
+  present = tm_blob_store_list (self->blobs, &strays, error);
+  if (present == NULL)
+    return FALSE;
+  for (guint i = 0; i < present->len; i++)
+    {
+      const char *sha256 = g_ptr_array_index (present, i);
+
+      if (!g_hash_table_contains (recorded, sha256))
+        {
+          g_autofree char *path = tm_blob_store_get_path (self->blobs, sha256);
+          g_ptr_array_add (problems,
+                           g_strdup_printf ("blob %s (%s): the file is not recorded in the database",
+                                            sha256, path));
+        }
+    }
+  for (guint i = 0; i < strays->len; i++)
+    g_ptr_array_add (problems,
+                     g_strdup_printf ("blob store %s: unexpected file %s",
+                                      tm_blob_store_get_root (self->blobs),
+                                      (const char *)g_ptr_array_index (strays, i)));
+
+  *out_problems = g_steal_pointer (&problems);
+  return TRUE;
+}

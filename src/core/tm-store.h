@@ -11,6 +11,8 @@
 #include <glib-object.h>
 
 #include "tm-acquisition.h"
+#include "tm-blob-store.h"
+#include "tm-surface.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +47,115 @@ TmAcquisition *tm_store_get_acquisition   (TmStore     *self,
                                            gint64       id,
                                            GError     **error);
 gint64      tm_store_count_acquisitions   (TmStore     *self,
+                                           GError     **error);
+
+/* The schema version this program creates and understands (PRAGMA user_version). */
+#define TM_STORE_SCHEMA_VERSION 1
+
+/**
+ * TmCaseData:
+ *
+ * What a person says about an acquisition (the file says the rest): the case, the
+ * exhibit and the class characteristics. Every field is an owned string or NULL
+ * (unknown). Enumerated fields take the spellings of the schema ("test-fire",
+ * "centre-fire", "elliptical", …); tm_case_data_normalize() accepts common variants.
+ */
+typedef struct
+{
+  char *agency;
+  char *case_number;        /* agency case number; NULL: "UNASSIGNED" */
+  char *lab_case_number;
+  char *incident_date;      /* ISO 8601 date */
+  char *offense;
+  char *location;
+  char *exhibit;            /* item number within the case; NULL: the file's stem */
+  char *kind;               /* "crime-scene" (default) or "test-fire" */
+  char *firearm_make;       /* test fires only */
+  char *firearm_model;
+  char *firearm_serial;
+  char *region;             /* region of interest; NULL: "breech-face" */
+  char *calibre;
+  char *firing_pin_type;    /* "centre-fire" / "rim-fire" */
+  char *firing_pin_shape;   /* "circular" / "elliptical" / "hemispherical" / "rectangular" */
+  char *breech_face_class;  /* "arched" / "circular" / "crosshatch" / "granular" / "parallel" / "smooth" */
+  char *microstamp_firing_pin;
+  char *microstamp_breech_face;
+  char *instrument;         /* used only when the file does not name its instrument */
+} TmCaseData;
+
+TmCaseData *tm_case_data_new              (void);
+TmCaseData *tm_case_data_copy             (const TmCaseData *data);
+void        tm_case_data_free             (TmCaseData  *data);
+/* Fields set (non-NULL, non-empty) in @over replace those of @data. */
+void        tm_case_data_merge            (TmCaseData  *data,
+                                           const TmCaseData *over);
+/* Trims every field, turns empty strings to NULL and enumerations to their canonical
+ * spelling; FALSE with TM_STORE_ERROR_CONSTRAINT naming the field and the allowed
+ * values when one is not recognised. */
+gboolean    tm_case_data_normalize        (TmCaseData  *data,
+                                           GError     **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmCaseData, tm_case_data_free)
+
+TmBlobStore *tm_store_get_blob_store      (TmStore     *self);
+/* UUID of this installation's own site (created at first open). */
+const char *tm_store_get_local_site       (TmStore     *self);
+
+/* Adds a user; @role is technician, examiner, supervisor or administrator. */
+gboolean    tm_store_add_user             (TmStore     *self,
+                                           const char  *login,
+                                           const char  *display_name,
+                                           const char  *role,
+                                           GError     **error);
+/* The role of @login, or NULL (TM_STORE_ERROR_NOT_FOUND) when not registered. */
+char       *tm_store_get_user_role        (TmStore     *self,
+                                           const char  *login,
+                                           GError     **error);
+
+/**
+ * tm_store_add_acquisition:
+ * @data: case data (normalised here); NULL fields take the defaults documented above
+ * @surface: what was read from @original
+ * @original: the file's bytes, kept byte-identical in the blob store
+ * @original_name: the file's base name, as recorded and shown
+ * @user: the login of the person importing (must be a registered technician,
+ *   examiner or administrator)
+ *
+ * One transaction: finds or creates the case and exhibit, records the blob and the
+ * acquisition and puts the blob file in place. On any failure the database is rolled
+ * back and a blob file this call created is removed (one that existed stays). The same
+ * bytes imported twice into the same exhibit are refused (TM_STORE_ERROR_CONSTRAINT).
+ * Returns the new acquisition's id, or 0.
+ */
+gint64      tm_store_add_acquisition      (TmStore     *self,
+                                           TmCaseData  *data,
+                                           TmSurface   *surface,
+                                           GBytes      *original,
+                                           const char  *original_name,
+                                           const char  *user,
+                                           GError     **error);
+/* The original bytes of acquisition @id from the blob store, their hash checked. */
+GBytes     *tm_store_read_original        (TmStore     *self,
+                                           gint64       id,
+                                           GError     **error);
+/* Looks an acquisition up by its id ("12") or its UUID. */
+TmAcquisition *tm_store_find_acquisition  (TmStore     *self,
+                                           const char  *id_or_uuid,
+                                           GError     **error);
+/**
+ * tm_store_verify:
+ * @out_problems: (out): one line per problem found, naming the blob or acquisition
+ *
+ * SQLite integrity_check and foreign_key_check, every acquisition's blob recorded and
+ * present, every blob re-hashed, no unrecorded files in the blob store. Returns FALSE
+ * only when the check itself could not run; an empty @out_problems means all is well.
+ */
+gboolean    tm_store_verify               (TmStore     *self,
+                                           GPtrArray  **out_problems,
+                                           GError     **error);
+/* Runs SQL with no result rows (maintenance and tests); constraint violations are
+ * reported as TM_STORE_ERROR_CONSTRAINT. */
+gboolean    tm_store_exec                 (TmStore     *self,
+                                           const char  *sql,
                                            GError     **error);
 
 G_END_DECLS
