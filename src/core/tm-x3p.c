@@ -898,6 +898,13 @@ apply_valid_bits (X3pArchive  *ar,
   return TRUE;
 }
 
+static inline guint32
+rgb_at (const guint8 *rgba,
+        gsize         i)
+{
+  return ((guint32)rgba[4 * i] << 16) | ((guint32)rgba[4 * i + 1] << 8) | rgba[4 * i + 2];
+}
+
 static gboolean
 apply_mask_png (X3pArchive  *ar,
                 X3pParser   *parser,
@@ -948,16 +955,25 @@ apply_mask_png (X3pArchive  *ar,
       return FALSE;
     }
 
+  /* Without a declared Background, a mask that holds no pixel of x3ptools' default
+   * colour is read as a binary mask: black is outside, every other colour inside. The
+   * TopMatch raw scans carry such a black-and-white mask (white = breech face), and
+   * their processed versions are cropped to exactly the white region. */
+  if (background_text == NULL)
+    {
+      gboolean has_default = FALSE;
+
+      for (gsize i = 0; i < n && !has_default; i++)
+        has_default = rgb_at (rgba, i) == X3P_MASK_BACKGROUND;
+      if (!has_default)
+        background = 0x000000;
+    }
+
   /* Row r of the image is matrix row y = r, as x3ptools writes it. Only the colour
    * decides; x3ptools writes the mask opaque. */
   keep = g_malloc (n);
   for (gsize i = 0; i < n; i++)
-    {
-      const guint8 *px = rgba + 4 * i;
-      guint32 rgb = ((guint32)px[0] << 16) | ((guint32)px[1] << 8) | px[2];
-
-      keep[i] = rgb != background;
-    }
+    keep[i] = rgb_at (rgba, i) != background;
   tm_surface_apply_mask (surface, keep);
   return TRUE;
 }
