@@ -12,6 +12,7 @@
 
 #include "tm-synth.h"
 #include "tm-test-support.h"
+#include "tm-x3p.h"
 
 /* A smaller scan than the default keeps the suite quick; the geometry scales with it. */
 static void
@@ -401,6 +402,180 @@ test_speed (void)
                   firearm_s * 1e3, g_timer_elapsed (timer, NULL) * 1e3 / n);
 }
 
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, len);
+}
+
+/* synth 3 firearms × 2 cases: six X3P files that read back as the very surfaces the
+ * library makes in memory, a truth table, byte-identical on a second run. */
+static void
+test_cli (void)
+{
+  g_autofree char *tmp = tm_test_make_tmpdir ("test-synth-XXXXXX");
+  g_autofree char *dir_a = g_build_filename (tmp, "a", "nested", NULL);
+  g_autofree char *dir_b = g_build_filename (tmp, "b", NULL);
+  g_autofree char *dir_c = g_build_filename (tmp, "c", NULL);
+  g_autofree char *out = NULL, *err = NULL, *truth = NULL, *truth_path = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmSynthFirearm) firearm = NULL;
+  const char *args_a[] = { "synth", "--firearms", "3", "--cases", "2", "--out", dir_a, NULL };
+  const char *args_b[] = { "synth", "--firearms", "3", "--cases", "2", "--out", dir_b,
+                           "--seed", "1", NULL };
+  const char *args_c[] = { "synth", "--firearms", "3", "--cases", "2", "--out", dir_c,
+                           "--seed", "2", NULL };
+  const char *args_force[] = { "synth", "--firearms", "3", "--cases", "2", "--out", dir_a,
+                               "--force", NULL };
+  int status;
+
+  status = tm_test_run_cli (args_a, &out, &err);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (count_lines (out), ==, 7);
+
+  truth_path = g_build_filename (dir_a, "truth.csv", NULL);
+  g_file_get_contents (truth_path, &truth, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (truth, ==,
+                   "file,firearm\n"
+                   "F01-C01.x3p,F01\nF01-C02.x3p,F01\n"
+                   "F02-C01.x3p,F02\nF02-C02.x3p,F02\n"
+                   "F03-C01.x3p,F03\nF03-C02.x3p,F03\n");
+
+  /* Every scan printed, readable, and equal to what the library draws for it. */
+  firearm = firearm_new (tm_synth_derive_seed (1, 1), NULL);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(TmSurface) read = NULL;
+      g_autofree char *base = g_path_get_basename (lines[i]);
+
+      g_assert_true (g_str_has_prefix (lines[i], dir_a));
+      g_assert_nonnull (strstr (truth, base));
+      read = tm_x3p_read_file (lines[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (tm_surface_get_width (read), ==, 400);
+      g_assert_cmpuint (tm_surface_get_height (read), ==, 400);
+      g_assert_cmpfloat_with_epsilon (tm_surface_get_pixel_um_x (read), 6.25, 1e-9);
+      g_assert_cmpfloat (tm_surface_valid_fraction (read), >, 0.4);
+      g_assert_cmpfloat (tm_surface_valid_fraction (read), <, 0.7);
+      if (g_str_equal (base, "F02-C02.x3p"))
+        {
+          g_autoptr(TmSurface) expected = tm_synth_shot (firearm, 1, NULL);
+
+          g_assert_true (tm_surface_equal (read, expected));
+        }
+    }
+  g_assert_cmpstr (lines[6], ==, truth_path);
+
+  /* The same seed writes the same bytes; another seed other bytes. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (tm_test_run_cli (args_b, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (tm_test_run_cli (args_c, &out, &err), ==, 0);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *base = g_path_get_basename (lines[i]);
+      g_autofree char *path_b = g_build_filename (dir_b, base, NULL);
+      g_autofree char *path_c = g_build_filename (dir_c, base, NULL);
+      g_autoptr(GBytes) a = read_bytes (lines[i]);
+      g_autoptr(GBytes) b = read_bytes (path_b);
+      g_autoptr(GBytes) c = read_bytes (path_c);
+
+      g_assert_true (g_bytes_equal (a, b));
+      g_assert_false (g_bytes_equal (a, c));
+    }
+
+  /* An existing truth.csv is kept unless --force is given. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = tm_test_run_cli (args_a, &out, &err);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "toolmark-cli: "));
+  g_assert_nonnull (strstr (err, truth_path));
+  g_assert_nonnull (strstr (err, "--force"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (tm_test_run_cli (args_force, &out, &err), ==, 0);
+  g_assert_cmpuint (count_lines (out), ==, 7);
+}
+
+static void
+test_cli_options (void)
+{
+  g_autofree char *tmp = tm_test_make_tmpdir ("test-synth-XXXXXX");
+  g_autofree char *dir = g_build_filename (tmp, "small", NULL);
+  g_autofree char *file = g_build_filename (tmp, "plain-file", NULL);
+  g_autofree char *blocked = g_build_filename (file, "sub", NULL);
+  g_autofree char *scan = g_build_filename (dir, "F01-C01.x3p", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmSurface) read = NULL;
+  const char *small[] = { "synth", "--firearms", "1", "--cases", "1", "--out", dir,
+                          "--size", "96", "--pixel-um", "25", "--seed", "77", NULL };
+  struct {
+    const char *args[12];
+    const char *message;
+  } bad[] = {
+    { { "synth", "--firearms", "0", "--cases", "2", "--out", dir, NULL }, "--firearms" },
+    { { "synth", "--firearms", "2", "--cases", "0", "--out", dir, NULL }, "--cases" },
+    { { "synth", "--firearms", "20000", "--cases", "2", "--out", dir, NULL }, "--firearms" },
+    { { "synth", "--firearms", "10000", "--cases", "1000", "--out", dir, NULL }, "files" },
+    { { "synth", "--firearms", "2", "--cases", "2", NULL }, "--out" },
+    { { "synth", "--firearms", "2", "--cases", "2", "--out", dir, "--seed", "abc", NULL }, "--seed" },
+    { { "synth", "--firearms", "2", "--cases", "2", "--out", dir, "--size", "10", NULL }, "10 px" },
+    { { "synth", "--firearms", "2", "--cases", "2", "--out", dir, "--pixel-um", "-1", NULL }, "pixel" },
+    { { "synth", "--firearms", "2", "--cases", "2", "--out", blocked, NULL }, blocked },
+    { { "synth", "--firearms", "x", "--cases", "2", "--out", dir, NULL }, "synth" },
+  };
+
+  g_file_set_contents (file, "not a folder", -1, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      int status = tm_test_run_cli (bad[i].args, &out, &err);
+
+      g_test_message ("bad case %u: %s", i, err);
+      g_assert_cmpint (status, !=, 0);
+      g_assert_true (g_str_has_prefix (err, "toolmark-cli: "));
+      g_assert_nonnull (strstr (err, bad[i].message));
+      g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+
+  /* --size and --pixel-um reach the scans. */
+  g_assert_cmpint (tm_test_run_cli (small, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpuint (count_lines (out), ==, 2);
+  read = tm_x3p_read_file (scan, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tm_surface_get_width (read), ==, 96);
+  g_assert_cmpfloat_with_epsilon (tm_surface_get_pixel_um_x (read), 25.0, 1e-9);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -416,6 +591,8 @@ main (int    argc,
   g_test_add_func ("/synth/shot-at", test_shot_at);
   g_test_add_func ("/synth/params/invalid", test_invalid_params);
   g_test_add_func ("/synth/speed", test_speed);
+  g_test_add_func ("/synth/cli", test_cli);
+  g_test_add_func ("/synth/cli/options", test_cli_options);
 
   return g_test_run ();
 }
