@@ -193,7 +193,7 @@ tm_window_load_cb (GObject      *object,
 
   if (list == NULL)
     {
-      g_warning ("%s", error->message);
+      g_debug ("%s", error->message);
       self->load_error = g_strdup (error->message);
       adw_status_page_set_description (self->error_page, error->message);
       /* With rows already on screen keep them, and say that the reload failed. */
@@ -316,8 +316,8 @@ format_pixel (gpointer       this,
   y = tm_acquisition_get_pixel_um_y (acquisition);
   /* Non-square pixels are rare but real (line scanners); show both then. */
   if (y > 0 && fabs (x - y) > 1e-6 * MAX (x, y))
-    return g_strdup_printf ("%.3g × %.3g", x, y);
-  return g_strdup_printf ("%.3g", x);
+    return g_strdup_printf ("%.3f × %.3f", x, y);
+  return g_strdup_printf ("%.3f", x);
 }
 
 static char *
@@ -683,7 +683,17 @@ tm_window_set_search_text (TmWindow   *self,
 {
   g_return_if_fail (TM_IS_WINDOW (self));
 
-  gtk_string_filter_set_search (self->search_filter, text);
+  /* The entry first: replacing its text passes through "" and GtkSearchEntry reports
+   * an empty search at once, which would otherwise override @text. */
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), text ?: "") != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ?: "");
+  gtk_string_filter_set_search (self->search_filter, text);
+}
+
+const char *
+tm_window_get_view (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
 }

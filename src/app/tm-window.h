@@ -29,5 +29,7 @@ GListModel *tm_window_get_acquisitions   (TmWindow      *self);
 GListModel *tm_window_get_visible_model  (TmWindow      *self);
 void        tm_window_set_search_text    (TmWindow      *self,
                                           const char    *text);
+/* Which page shows: "loading", "list", "empty", "no-results" or "error". */
+const char *tm_window_get_view           (TmWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,501 @@
+/* test-app.c — the real TmWindow on a real database, under Xvfb
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs under `xvfb-run` with GSK_RENDERER=cairo (see tests/meson.build). Synthetic
+ * surfaces are written as X3P, read back and added through the store, then the window
+ * built by TmApplication is driven: list, search (through the entry and the API),
+ * sorting by columns, reload, the empty and error pages, saving its size, and a render
+ * of the window to PNG that must show something.
+ */
+#define G_LOG_DOMAIN "test-app"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <adwaita.h>
+
+#include "tm-application.h"
+#include "tm-store.h"
+#include "tm-test-support.h"
+#include "tm-window.h"
+#include "tm-x3p.h"
+
+static TmApplication *app;
+static char *tmpdir;
+static char *db_path;
+
+typedef struct
+{
+  const char *file;
+  const char *case_number;
+  const char *exhibit;
+  const char *kind;
+  guint       width;
+  guint       height;
+  double      pixel_um;
+} Sample;
+
+static const Sample samples[] = {
+  { "alpha-1.x3p", "CASE-A", "A1", "crime-scene", 64, 48, 6.25 },
+  { "alpha-2.x3p", "CASE-A", "A2", "test-fire",   80, 60, 3.5 },
+  { "bravo-1.x3p", "CASE-B", "B1", "crime-scene", 100, 40, 1.5625 },
+};
+
+/* Writes a synthetic surface as X3P and imports it the way an import does: the file's
+ * bytes as the original, the surface read back from them. */
+static void
+import_sample (TmStore      *store,
+               const Sample *sample)
+{
+  g_autoptr(TmSurface) written = NULL;
+  g_autoptr(TmSurface) surface = NULL;
+  g_autoptr(TmCaseData) data = tm_case_data_new ();
+  g_autoptr(GBytes) original = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tmpdir, sample->file, NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  float *samples_data;
+  gint64 id;
+
+  written = tm_surface_new (sample->width, sample->height,
+                            sample->pixel_um, sample->pixel_um, TM_MODALITY_3D);
+  samples_data = tm_surface_get_data (written);
+  for (guint y = 0; y < sample->height; y++)
+    for (guint x = 0; x < sample->width; x++)
+      samples_data[y * sample->width + x] =
+        (x < 4) ? NAN : (float) (sin (x * 0.3) + cos (y * 0.2 + sample->width));
+  tm_surface_sync_mask (written);
+
+  tm_x3p_write_file (written, path, &error);
+  g_assert_no_error (error);
+  surface = tm_x3p_read_file (path, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  original = g_bytes_new_take (g_steal_pointer (&contents), length);
+
+  data->case_number = g_strdup (sample->case_number);
+  data->exhibit = g_strdup (sample->exhibit);
+  data->kind = g_strdup (sample->kind);
+  data->calibre = g_strdup ("9mm Luger");
+  id = tm_store_add_acquisition (store, data, surface, original, sample->file,
+                                 g_get_user_name (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+}
+
+static gboolean
+heartbeat_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main loop until @done returns TRUE, failing after 30 s. */
+static void
+iterate_until (gboolean (*done) (gpointer),
+               gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (heartbeat);
+}
+
+static gboolean
+loaded (gpointer data)
+{
+  return !tm_window_get_loading (TM_WINDOW (data));
+}
+
+static gboolean
+elapsed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+static void
+iterate_for (guint msec)
+{
+  gint64 until = g_get_monotonic_time () + msec * 1000;
+
+  iterate_until (elapsed, &until);
+}
+
+static TmWindow *
+open_window (const char *path)
+{
+  TmWindow *window = tm_window_new (app, path, tm_application_get_settings (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_until (loaded, window);
+  /* Let the window map, lay out and draw its rows. */
+  iterate_for (400);
+  return window;
+}
+
+static GtkWidget *
+find_widget (GtkWidget  *widget,
+             GType       type,
+             const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (label == NULL || g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), label) == 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gint64
+store_count (const char *path)
+{
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 count;
+
+  store = tm_store_open (path, &error);
+  g_assert_no_error (error);
+  count = tm_store_count_acquisitions (store, &error);
+  g_assert_no_error (error);
+  return count;
+}
+
+static const char *
+file_at (GListModel *model,
+         guint       position)
+{
+  g_autoptr(TmAcquisition) acquisition = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (acquisition);
+  /* The store keeps the row alive; the string outlives this reference. */
+  return tm_acquisition_get_file (acquisition);
+}
+
+static void
+test_window_list (void)
+{
+  TmWindow *window = open_window (db_path);
+  GtkColumnView *column_view;
+  GListModel *model;
+
+  g_assert_cmpstr (tm_window_get_view (window), ==, "list");
+  column_view = GTK_COLUMN_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL));
+  g_assert_nonnull (column_view);
+  model = G_LIST_MODEL (gtk_column_view_get_model (column_view));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, store_count (db_path));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, G_N_ELEMENTS (samples));
+
+  /* The cells are really bound: labels formatted by the template's closures exist. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "alpha-1.x3p"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "CASE-B"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Test fire"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "80 × 60"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "3.500"));
+  /* 4 of 64 columns are NaN in the first sample. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "93.8 %"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_n_visible (gpointer data)
+{
+  TmWindow *window = data;
+  guint wanted = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (window), "wanted"));
+
+  return g_list_model_get_n_items (tm_window_get_visible_model (window)) == wanted;
+}
+
+static void
+test_window_search (void)
+{
+  TmWindow *window = open_window (db_path);
+  GListModel *visible = tm_window_get_visible_model (window);
+  GtkEditable *entry;
+
+  tm_window_set_search_text (window, "case-b");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
+
+  tm_window_set_search_text (window, "ALPHA");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+
+  /* Exhibit numbers match too; "A2" is in no file name. */
+  tm_window_set_search_text (window, "a2");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-2.x3p");
+
+  tm_window_set_search_text (window, "no such thing");
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);
+  g_assert_cmpstr (tm_window_get_view (window), ==, "no-results");
+
+  tm_window_set_search_text (window, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, G_N_ELEMENTS (samples));
+  g_assert_cmpstr (tm_window_get_view (window), ==, "list");
+
+  /* Typing in the entry, as a person does (search-changed is debounced). */
+  entry = GTK_EDITABLE (find_widget (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL));
+  g_assert_nonnull (entry);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.find", NULL);
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry)) ||
+                 gtk_widget_is_focus (gtk_root_get_focus (GTK_ROOT (window))));
+  gtk_editable_set_text (entry, "bravo");
+  g_object_set_data (G_OBJECT (window), "wanted", GUINT_TO_POINTER (1));
+  iterate_until (has_n_visible, window);
+  g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_sort (void)
+{
+  TmWindow *window = open_window (db_path);
+  GtkColumnView *column_view;
+  GListModel *columns;
+  GListModel *visible = tm_window_get_visible_model (window);
+  g_autoptr(GtkColumnViewColumn) file_column = NULL;
+  g_autoptr(GtkColumnViewColumn) size_column = NULL;
+  g_autoptr(GtkColumnViewColumn) pixel_column = NULL;
+
+  column_view = GTK_COLUMN_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL));
+  columns = gtk_column_view_get_columns (column_view);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 11);
+  file_column = g_list_model_get_item (columns, 0);
+  size_column = g_list_model_get_item (columns, 6);
+  pixel_column = g_list_model_get_item (columns, 7);
+  g_assert_cmpstr (gtk_column_view_column_get_title (file_column), ==, "File");
+  g_assert_cmpstr (gtk_column_view_column_get_title (size_column), ==, "Size");
+
+  gtk_column_view_sort_by_column (column_view, file_column, GTK_SORT_DESCENDING);
+  g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
+  g_assert_cmpstr (file_at (visible, 2), ==, "alpha-1.x3p");
+  gtk_column_view_sort_by_column (column_view, file_column, GTK_SORT_ASCENDING);
+  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-1.x3p");
+
+  /* By area: 80 × 60 > 100 × 40 > 64 × 48. */
+  gtk_column_view_sort_by_column (column_view, size_column, GTK_SORT_DESCENDING);
+  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-2.x3p");
+  g_assert_cmpstr (file_at (visible, 1), ==, "bravo-1.x3p");
+  g_assert_cmpstr (file_at (visible, 2), ==, "alpha-1.x3p");
+
+  gtk_column_view_sort_by_column (column_view, pixel_column, GTK_SORT_ASCENDING);
+  g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
+  g_assert_cmpstr (file_at (visible, 2), ==, "alpha-1.x3p");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_render (void)
+{
+  TmWindow *window = open_window (db_path);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *png = NULL;
+  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  gsize dark = 0;
+
+  g_assert_cmpint (width, >, 300);
+  g_assert_cmpint (height, >, 200);
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  png = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: tmpdir, "test-app-window.png", NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("window rendered to %s", png);
+
+  /* Not blank: many colours (text is antialiased), and a fair share of dark pixels,
+   * the text of the header bar and of the rows. */
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    {
+      const guchar *p = pixels + i * 4;
+      guint32 value = (p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+
+      g_hash_table_add (colours, GUINT_TO_POINTER (value));
+      if (p[3] > 200 && p[0] < 96 && p[1] < 96 && p[2] < 96)
+        dark++;
+    }
+  g_test_message ("%u colours, %" G_GSIZE_FORMAT " dark pixels of %d",
+                  g_hash_table_size (colours), dark, width * height);
+  g_assert_cmpuint (g_hash_table_size (colours), >, 32);
+  g_assert_cmpuint (dark, >, (gsize) width * height / 1000);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_reload (void)
+{
+  TmWindow *window = open_window (db_path);
+  static const Sample extra = { "charlie-1.x3p", "CASE-C", "C1", "test-fire", 50, 50, 2.0 };
+
+  g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_acquisitions (window)), ==, 3);
+  {
+    g_autoptr(TmStore) store = NULL;
+    g_autoptr(GError) error = NULL;
+
+    store = tm_store_open (db_path, &error);
+    g_assert_no_error (error);
+    import_sample (store, &extra);
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.reload", NULL);
+  g_assert_true (tm_window_get_loading (window));
+  iterate_until (loaded, window);
+  g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_visible_model (window)), ==, store_count (db_path));
+  g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_visible_model (window)), ==, 4);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_empty (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "empty", "toolmark.db", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *quoted = g_shell_quote (path);
+  TmWindow *window = open_window (path);
+
+  /* Opening created the database. */
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (tm_window_get_view (window), ==, "empty");
+  expected = g_strdup_printf ("toolmark-cli --db %s import SCAN.x3p…", quoted);
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, expected));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_error (void)
+{
+  g_autofree char *blocker = g_build_filename (tmpdir, "a-file", NULL);
+  g_autofree char *path = g_build_filename (blocker, "toolmark.db", NULL);
+  TmWindow *window;
+  AdwStatusPage *page;
+
+  /* A regular file where the database's folder should be: opening must fail. */
+  g_assert_true (g_file_set_contents (blocker, "not a folder", -1, NULL));
+  window = open_window (path);
+  g_assert_cmpstr (tm_window_get_view (window), ==, "error");
+  page = ADW_STATUS_PAGE (find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, NULL));
+  g_assert_nonnull (page);
+  g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_acquisitions (window)), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_state (void)
+{
+  GSettings *settings = tm_application_get_settings (app);
+  TmWindow *window;
+  int width, height;
+
+  g_assert_nonnull (settings);
+  window = open_window (db_path);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 610);
+  iterate_for (100);
+  gtk_window_close (GTK_WINDOW (window));
+  g_settings_get (settings, "window-size", "(ii)", &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 610);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* A new window starts at the saved size. */
+  window = open_window (db_path);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 610);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display: run under xvfb-run (meson test does)");
+      return g_test_run ();
+    }
+
+  /* GtkApplication needs a session bus (meson runs this under dbus-run-session); without
+   * one it warns, which GTest makes fatal. */
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+    if (bus == NULL)
+      {
+        g_test_skip ("no D-Bus session bus: run under dbus-run-session (meson test does)");
+        return g_test_run ();
+      }
+  }
+
+  tmpdir = tm_test_make_tmpdir ("toolmark-test-app-XXXXXX");
+  db_path = g_build_filename (tmpdir, "toolmark.db", NULL);
+  store = tm_store_open (db_path, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (samples); i++)
+    import_sample (store, &samples[i]);
+  g_clear_object (&store);
+
+  app = tm_application_new ();
+  tm_application_set_db_path (app, db_path);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/app/window/list", test_window_list);
+  g_test_add_func ("/app/window/search", test_window_search);
+  g_test_add_func ("/app/window/sort", test_window_sort);
+  g_test_add_func ("/app/window/render", test_window_render);
+  g_test_add_func ("/app/window/empty", test_window_empty);
+  g_test_add_func ("/app/window/error", test_window_error);
+  g_test_add_func ("/app/window/state", test_window_state);
+  g_test_add_func ("/app/window/reload", test_window_reload);
+
+  status = g_test_run ();
+
+  g_clear_object (&app);
+  g_clear_pointer (&db_path, g_free);
+  g_clear_pointer (&tmpdir, g_free);
+  return status;
+}
