@@ -379,6 +379,53 @@ test_invalid_params (void)
   g_assert_no_error (error);
 }
 
+typedef struct
+{
+  TmSynthFirearm *firearm;
+  guint64         first_seed;
+  TmSurface      *shots[4];
+} ThreadJob;
+
+static gpointer
+draw_shots_thread (gpointer data)
+{
+  ThreadJob *job = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (job->shots); i++)
+    job->shots[i] = tm_synth_shot (job->firearm, job->first_seed + i, NULL);
+  return NULL;
+}
+
+/* The benchmark draws shots from several threads: a shared firearm gives each thread
+ * exactly what a single thread gets. */
+static void
+test_threads (void)
+{
+  TmSynthParams params;
+  g_autoptr(TmSynthFirearm) firearm = NULL;
+  ThreadJob jobs[2];
+  GThread *threads[2];
+
+  small_params (&params);
+  firearm = firearm_new (31, &params);
+  for (guint t = 0; t < 2; t++)
+    {
+      jobs[t] = (ThreadJob) { firearm, 100 * t, { NULL } };
+      threads[t] = g_thread_new ("synth", draw_shots_thread, &jobs[t]);
+    }
+  for (guint t = 0; t < 2; t++)
+    {
+      g_thread_join (threads[t]);
+      for (guint i = 0; i < G_N_ELEMENTS (jobs[t].shots); i++)
+        {
+          g_autoptr(TmSurface) expected = tm_synth_shot (firearm, 100 * t + i, NULL);
+
+          g_assert_true (tm_surface_equal (jobs[t].shots[i], expected));
+          g_object_unref (jobs[t].shots[i]);
+        }
+    }
+}
+
 /* Generation speed, reported rather than asserted (the machine is shared). */
 static void
 test_speed (void)
@@ -590,6 +637,7 @@ main (int    argc,
   g_test_add_func ("/synth/similarity", test_similarity);
   g_test_add_func ("/synth/shot-at", test_shot_at);
   g_test_add_func ("/synth/params/invalid", test_invalid_params);
+  g_test_add_func ("/synth/threads", test_threads);
   g_test_add_func ("/synth/speed", test_speed);
   g_test_add_func ("/synth/cli", test_cli);
   g_test_add_func ("/synth/cli/options", test_cli_options);
