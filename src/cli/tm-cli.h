@@ -37,5 +37,7 @@ int tm_cli_show     (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_export   (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_verify   (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_synth    (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_compare  (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_transform (TmCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -29,6 +29,8 @@ static const TmCliCommand commands[] = {
   { "export",  tm_cli_export,  N_("Export an acquisition as X3P or TIFF") },
   { "verify",  tm_cli_verify,  N_("Check the database and re-hash every stored original") },
   { "synth",   tm_cli_synth,   N_("Write synthetic breech-face scans with a truth table") },
+  { "compare", tm_cli_compare, N_("Compare two scans: registration and congruent matching cells") },
+  { "transform", tm_cli_transform, N_("Rotate and shift a scan (orientation tests)") },
 };
 
 void
