@@ -193,9 +193,12 @@ tm_window_load_cb (GObject      *object,
 
   if (list == NULL)
     {
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      /* Status page descriptions and toast titles are Pango markup; a path may hold '&'. */
       g_debug ("%s", error->message);
       self->load_error = g_strdup (error->message);
-      adw_status_page_set_description (self->error_page, error->message);
+      adw_status_page_set_description (self->error_page, escaped);
       /* With rows already on screen keep them, and say that the reload failed. */
       if (g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions)) > 0)
         {
@@ -203,7 +206,7 @@ tm_window_load_cb (GObject      *object,
           AdwToast *toast;
 
           /* Translators: %s is the error, which names the database file */
-          title = g_strdup_printf (_("Could not reload: %s"), error->message);
+          title = g_strdup_printf (_("Could not reload: %s"), escaped);
           toast = adw_toast_new (title);
           adw_toast_set_timeout (toast, 0);
           adw_toast_overlay_add_toast (self->toast_overlay, toast);
