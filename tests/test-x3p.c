@@ -314,8 +314,17 @@ check_scan (const char *path,
       g_assert_cmpfloat_with_epsilon (tm_surface_get_pixel_um_x (surface), 7.37, 0.01);
       g_assert_cmpfloat (tm_surface_get_pixel_um_y (surface), ==, tm_surface_get_pixel_um_x (surface));
       g_assert_cmpstr (tm_surface_get_meta (surface, TM_META_SOURCE_UNITS), ==, "um");
-      g_assert_cmpfloat (fraction, >, 0.05);
-      g_assert_cmpfloat (fraction, <, 0.95);
+      /* Observed: raw (mask.png) 0.133 and 0.144, processed (NaN) 0.302–0.338. */
+      if (strstr (folder, "raw") != NULL)
+        {
+          g_assert_cmpfloat (fraction, >, 0.10);
+          g_assert_cmpfloat (fraction, <, 0.20);
+        }
+      else
+        {
+          g_assert_cmpfloat (fraction, >, 0.25);
+          g_assert_cmpfloat (fraction, <, 0.40);
+        }
     }
   else
     {
@@ -323,9 +332,10 @@ check_scan (const char *path,
       g_assert_cmpfloat (tm_surface_get_pixel_um_y (surface), ==, 6.25);
       g_assert_cmpstr (tm_surface_get_meta (surface, TM_META_SOURCE_UNITS), ==, "m");
       g_assert_cmpstr (tm_surface_get_meta (surface, TM_META_SOURCE_DATA_TYPE), ==, "D");
-      /* NaN outside the breech face: about 70 % of each matrix (README). */
-      g_assert_cmpfloat (fraction, >, 0.15);
-      g_assert_cmpfloat (fraction, <, 0.50);
+      /* NaN outside the breech face: about 70 % of each matrix (README); observed
+       * 0.232–0.424 over the 58 Fadul and Weller scans. */
+      g_assert_cmpfloat (fraction, >, 0.20);
+      g_assert_cmpfloat (fraction, <, 0.45);
     }
 
   /* Heights are µm now: breech-face topography spans micrometres to tens of them. */
