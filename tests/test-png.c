@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <glib/gstdio.h>
 #include <png.h>
 #include <string.h>
 
@@ -302,6 +303,23 @@ test_read_grey8 (void)
   g_assert_cmpuint (tm_surface_count_valid (s), ==, 40 * 30);
   for (guint i = 0; i < 40 * 30; i++)
     g_assert_cmpfloat (tm_surface_peek_data (s)[i], ==, px[i]);
+
+  /* the same through a file, and a missing file */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("test-png-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "on-disk.png", NULL);
+    g_autofree char *missing = g_build_filename (dir, "missing.png", NULL);
+    g_autoptr(TmSurface) t = NULL;
+
+    g_assert_true (g_file_set_contents (path, g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL));
+    t = tm_png_read_file (path, 0, &error);
+    g_assert_no_error (error);
+    g_assert_true (tm_surface_equal (s, t));
+    g_assert_null (tm_png_read_file (missing, 0, &error));
+    assert_error (error, TM_FORMAT_ERROR_IO, "missing.png");
+    g_remove (path);
+    g_rmdir (dir);
+  }
 }
 
 static void

@@ -35,6 +35,7 @@ typedef struct
   double       xres;            /* 0: no resolution tags */
   double       yres;
   const char  *description;
+  gboolean     big_endian;      /* "MM" byte order */
 } Fixture;
 
 static const Fixture fixture_defaults = {
@@ -59,7 +60,7 @@ fixture_write (const Fixture *f,
   gsize len;
   TIFF *tif;
 
-  tif = TIFFOpen (path, "w");
+  tif = TIFFOpen (path, f->big_endian ? "wb" : "wl");
   g_assert_nonnull (tif);
   TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, f->width);
   TIFFSetField (tif, TIFFTAG_IMAGELENGTH, f->height);
@@ -202,6 +203,7 @@ test_read_grey16_min_is_white (void)
   const float *data;
 
   f.bits = 16;
+  f.big_endian = TRUE;  /* libtiff swaps the samples to host order */
   f.photometric = PHOTOMETRIC_MINISWHITE;
   f.compression = COMPRESSION_LZW;
   for (guint i = 0; i < f.width * f.height; i++)
@@ -396,6 +398,7 @@ test_read_float64 (void)
 
   f.bits = 64;
   f.sample_format = SAMPLEFORMAT_IEEEFP;
+  f.big_endian = TRUE;
   for (guint i = 0; i < f.width * f.height; i++)
     z[i] = i % 11 == 0 ? NAN : i * 0.001 - 0.3;
   bytes = fixture_write (&f, z);

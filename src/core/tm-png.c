@@ -472,6 +472,30 @@ tm_png_read_bytes (GBytes      *bytes,
   return g_steal_pointer (&surface);
 }
 
+TmSurface *
+tm_png_read_file (const char  *path,
+                  double       pixel_um,
+                  GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  name = g_path_get_basename (path);
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      g_set_error (error, TM_FORMAT_ERROR, TM_FORMAT_ERROR_IO,
+                   "%s: %s", name, local_error->message);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  return tm_png_read_bytes (bytes, name, pixel_um, error);
+}
+
 typedef struct
 {
   GByteArray *out;

@@ -16,6 +16,10 @@ TmSurface *tm_png_read_bytes      (GBytes      *bytes,
                                    const char  *display_name,
                                    double       pixel_um,
                                    GError     **error);
+/* tm_png_read_bytes() on a file; messages name its base name. */
+TmSurface *tm_png_read_file       (const char  *path,
+                                   double       pixel_um,
+                                   GError     **error);
 /* Decodes to 8-bit RGBA (width × height × 4 bytes, row-major). Used for X3P masks. */
 guint8    *tm_png_decode_rgba     (const guint8 *data,
                                    gsize         len,
