@@ -321,7 +321,8 @@ tm_cmc_run (const TmCmcCells     *cells,
 
           tm_ncc_spectra_set (&region, &work, warped, cell->x - m - wx0, cell->y - m - wy0,
                               rs, rs);
-          tm_ncc_map (&cell->spectra, &region, &work, 0.5 * cell->spectra.n_valid, map);
+          tm_ncc_map_window (&cell->spectra, &region, &work, 0.5 * cell->spectra.n_valid,
+                             0, rs - side, 0, rs - side, map);
           for (int v = 0; v <= rs - side; v++)
             for (int u = 0; u <= rs - side; u++)
               {

@@ -79,6 +79,18 @@ tm_grid_warp_into (const TmGrid *src,
           float wsum = 0, vsum = 0;
           float wt[4] = { (1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy };
 
+          if (ix >= 0 && iy >= 0 && ix + 1 < w && iy + 1 < h)
+            {
+              const float *p = src->z + (gsize)iy * w + ix;
+              float v00 = p[0], v10 = p[1], v01 = p[w], v11 = p[w + 1];
+
+              /* interior with four valid neighbours: the common case, no bookkeeping */
+              if (!isnan (v00 + v10 + v01 + v11))
+                {
+                  row[i] = wt[0] * v00 + wt[1] * v10 + wt[2] * v01 + wt[3] * v11;
+                  continue;
+                }
+            }
           row[i] = NAN;
           if (ix < -1 || iy < -1 || ix >= w || iy >= h)
             continue;
@@ -257,20 +269,24 @@ cross_spectrum (const fftwf_complex *a,
 }
 
 void
-tm_ncc_map (const TmNccSpectra *t,
-            const TmNccSpectra *g,
-            TmNccWork          *work,
-            double              min_count,
-            float              *out)
+tm_ncc_map_window (const TmNccSpectra *t,
+                   const TmNccSpectra *g,
+                   TmNccWork          *work,
+                   double              min_count,
+                   int                 u0,
+                   int                 u1,
+                   int                 v0,
+                   int                 v1,
+                   float              *out)
 {
   const TmFftPlan *plan = t->plan;
+  int rows = tm_fft_plan_rows (plan), cols = tm_fft_plan_cols (plan);
   gsize nc = tm_fft_plan_n_complex (plan);
-  gsize n = (gsize)tm_fft_plan_rows (plan) * tm_fft_plan_cols (plan);
   const fftwf_complex *pairs[6][2] = {
     { t->m, g->m }, { t->f, g->m }, { t->m, g->f },
     { t->f2, g->m }, { t->m, g->f2 }, { t->f, g->f },
   };
-  double scale = 1.0 / n;
+  double scale = 1.0 / ((double)rows * cols);
 
   for (int k = 0; k < 6; k++)
     {
@@ -278,28 +294,43 @@ tm_ncc_map (const TmNccSpectra *t,
       tm_fft_inverse (plan, work->prod, work->sum[k]);
     }
   min_count = MAX (min_count, 4.0);
-  for (gsize i = 0; i < n; i++)
-    {
-      double cnt = work->sum[0][i] * scale;
-      double sf, sg, vf, vg, num;
+  /* only the shifts asked for: the six sums are cheap, the square roots are not */
+  for (int v = v0; v <= v1; v++)
+    for (int u = u0; u <= u1; u++)
+      {
+        gsize i = (gsize)(((v % rows) + rows) % rows) * cols + ((u % cols) + cols) % cols;
+        double cnt = work->sum[0][i] * scale;
+        double sf, sg, vf, vg, num;
 
-      if (cnt < min_count)
-        {
-          out[i] = NAN;
-          continue;
-        }
-      sf = work->sum[1][i] * scale;
-      sg = work->sum[2][i] * scale;
-      vf = work->sum[3][i] * scale - sf * sf / cnt;
-      vg = work->sum[4][i] * scale - sg * sg / cnt;
-      num = work->sum[5][i] * scale - sf * sg / cnt;
-      if (vf <= 1e-12 || vg <= 1e-12)
-        {
-          out[i] = NAN;
-          continue;
-        }
-      out[i] = (float)CLAMP (num / sqrt (vf * vg), -1.0, 1.0);
-    }
+        if (cnt < min_count)
+          {
+            out[i] = NAN;
+            continue;
+          }
+        sf = work->sum[1][i] * scale;
+        sg = work->sum[2][i] * scale;
+        vf = work->sum[3][i] * scale - sf * sf / cnt;
+        vg = work->sum[4][i] * scale - sg * sg / cnt;
+        num = work->sum[5][i] * scale - sf * sg / cnt;
+        if (vf <= 1e-12 || vg <= 1e-12)
+          {
+            out[i] = NAN;
+            continue;
+          }
+        out[i] = (float)CLAMP (num / sqrt (vf * vg), -1.0, 1.0);
+      }
+}
+
+void
+tm_ncc_map (const TmNccSpectra *t,
+            const TmNccSpectra *g,
+            TmNccWork          *work,
+            double              min_count,
+            float              *out)
+{
+  int rows = tm_fft_plan_rows (t->plan), cols = tm_fft_plan_cols (t->plan);
+
+  tm_ncc_map_window (t, g, work, min_count, 0, cols - 1, 0, rows - 1, out);
 }
 
 /* ---- pyramid ---- */
@@ -497,7 +528,8 @@ level_scan_angle (LevelScan *scan,
   tm_grid_warp_into (a->grid, a->cx, a->cy, angle, tx, ty,
                      b->cx + scan->bx0, b->cy + scan->by0, 0, 0, scan->canvas);
   tm_ncc_spectra_set (&scan->sa, &scan->work, scan->canvas, 0, 0, scan->side, scan->side);
-  tm_ncc_map (&scan->sa, &scan->sb, &scan->work, scan->min_count, scan->map);
+  tm_ncc_map_window (&scan->sa, &scan->sb, &scan->work, scan->min_count,
+                     -ms - 1, ms + 1, -ms - 1, ms + 1, scan->map);
   for (int v = -ms; v <= ms; v++)
     for (int u = -ms; u <= ms; u++)
       {
@@ -716,7 +748,8 @@ tm_register_pyramids (const TmPyramid            *a,
   /* 4. fine level, with interpolation */
   if (check_cancel (cancellable, error))
     return FALSE;
-  best = refine (fa, fb, best, 1.0, params->mid_step_deg, params->fine_step_deg,
+  /* the mid level's best angle is within half a mid step of its true peak */
+  best = refine (fa, fb, best, 1.0, 0.5 * params->mid_step_deg, params->fine_step_deg,
                  (int)ceil (1.5 * ma->pixel_um / fa->pixel_um) + 2,
                  params->min_overlap, TRUE);
 

@@ -176,5 +176,16 @@ void tm_ncc_map            (const TmNccSpectra *t,
                             TmNccWork          *work,
                             double              min_count,
                             float              *out);
+/* The same, evaluated only for shifts u0 ≤ u ≤ u1, v0 ≤ v ≤ v1 (may be negative: taken
+ * modulo the size); @out is left untouched elsewhere. */
+void tm_ncc_map_window     (const TmNccSpectra *t,
+                            const TmNccSpectra *g,
+                            TmNccWork          *work,
+                            double              min_count,
+                            int                 u0,
+                            int                 u1,
+                            int                 v0,
+                            int                 v1,
+                            float              *out);
 
 G_END_DECLS
