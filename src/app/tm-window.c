@@ -47,6 +47,7 @@ struct _TmWindow
   GCancellable         *cancellable;
   char                 *db_path;
   char                 *load_error;
+  gint64                load_started;
   guint                 loading : 1;
 };
 
@@ -218,6 +219,8 @@ tm_window_load_cb (GObject      *object,
       g_list_store_splice (self->acquisitions, 0,
                            g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions)),
                            list->pdata, list->len);
+      g_debug ("%s: %u acquisitions loaded in %.3f s", self->db_path, list->len,
+               (g_get_monotonic_time () - self->load_started) / (double) G_USEC_PER_SEC);
     }
 
   tm_window_set_loading (self, FALSE);
@@ -650,6 +653,7 @@ tm_window_reload (TmWindow *self)
   tm_window_set_loading (self, TRUE);
   tm_window_update_view (self);
 
+  self->load_started = g_get_monotonic_time ();
   task = g_task_new (self, self->cancellable, tm_window_load_cb, NULL);
   g_task_set_source_tag (task, tm_window_reload);
   g_task_set_task_data (task, g_strdup (self->db_path), g_free);
