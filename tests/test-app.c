@@ -442,6 +442,44 @@ test_window_state (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static guint
+count_about_windows (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (window))
+        count++;
+    }
+  return count;
+}
+
+static void
+test_app_quit (void)
+{
+  GSettings *settings = tm_application_get_settings (app);
+  TmWindow *window = open_window (db_path);
+  int width, height;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 950, 620);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  iterate_for (200);
+  g_assert_cmpuint (count_about_windows (), ==, 1);
+
+  /* Quit closes every window (the About window with its parent) and saves state. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  iterate_for (100);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_cmpuint (count_about_windows (), ==, 0);
+  g_settings_get (settings, "window-size", "(ii)", &width, &height);
+  g_assert_cmpint (width, ==, 950);
+  g_assert_cmpint (height, ==, 620);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -491,6 +529,7 @@ main (int   argc,
   g_test_add_func ("/app/window/error", test_window_error);
   g_test_add_func ("/app/window/state", test_window_state);
   g_test_add_func ("/app/window/reload", test_window_reload);
+  g_test_add_func ("/app/quit", test_app_quit);
 
   status = g_test_run ();
 

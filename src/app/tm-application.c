@@ -73,10 +73,14 @@ tm_application_quit_action (GSimpleAction *action,
   TmApplication *self = user_data;
   GList *windows;
 
-  /* Close the windows first so each one saves its state in close-request. */
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (self))) != NULL)
-    gtk_window_destroy (GTK_WINDOW (windows->data));
-  g_application_quit (G_APPLICATION (self));
+  /* Closing (not destroying) lets each window save its state in close-request; the
+   * application ends by itself when the last window is gone. */
+  /* Referenced: closing a window also destroys its transient dialogs (About). */
+  windows = g_list_copy_deep (gtk_application_get_windows (GTK_APPLICATION (self)),
+                              (GCopyFunc) g_object_ref, NULL);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free_full (windows, g_object_unref);
 }
 
 static const GActionEntry app_actions[] = {
