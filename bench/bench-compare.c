@@ -52,9 +52,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  int runs = 21;
+  int runs = 21, candidates = -1, cmc_steps = -1;
+  double coarse_step = 0, cmc_px = 0, coarse_px = 0;
   GOptionEntry entries[] = {
     { "runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Repetitions", "N" },
+    { "coarse-step", 0, 0, G_OPTION_ARG_DOUBLE, &coarse_step, "Coarse angle step", "DEG" },
+    { "coarse-px", 0, 0, G_OPTION_ARG_DOUBLE, &coarse_px, "Coarse pixel size", "UM" },
+    { "candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Coarse candidates", "N" },
+    { "cmc-steps", 0, 0, G_OPTION_ARG_INT, &cmc_steps, "CMC angle steps each side", "N" },
+    { "cmc-px", 0, 0, G_OPTION_ARG_DOUBLE, &cmc_px, "CMC pixel size", "UM" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("[A.x3p B.x3p]");
@@ -118,6 +124,16 @@ main (int   argc,
   a = tm_preprocess_surface (ra, NULL, NULL, NULL, &error);
   b = tm_preprocess_surface (rb, NULL, NULL, NULL, &error);
   tm_compare_params_init (&params);
+  if (coarse_step > 0)
+    params.registration.coarse_step_deg = coarse_step;
+  if (coarse_px > 0)
+    params.registration.coarse_pixel_um = coarse_px;
+  if (candidates > 0)
+    params.registration.n_candidates = candidates;
+  if (cmc_steps >= 0)
+    params.cmc.n_angle_steps = cmc_steps;
+  if (cmc_px > 0)
+    params.cmc.pixel_um = cmc_px;
   da = tm_compare_data_new (a, &params);
   db = tm_compare_data_new (b, &params);
 

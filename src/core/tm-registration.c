@@ -41,6 +41,7 @@ tm_registration_params_init (TmRegistrationParams *params)
   params->mid_step_deg = 1.0;
   params->fine_pixel_um = 12.5;
   params->fine_step_deg = 0.25;
+  params->fine_range_deg = 0.0;
   params->max_shift_um = 1000.0;
   params->min_overlap = 0.3;
   params->angle_center_deg = 0.0;
@@ -82,14 +83,22 @@ tm_grid_warp_into (const TmGrid *src,
           if (ix >= 0 && iy >= 0 && ix + 1 < w && iy + 1 < h)
             {
               const float *p = src->z + (gsize)iy * w + ix;
-              float v00 = p[0], v10 = p[1], v01 = p[w], v11 = p[w + 1];
+              float v[4] = { p[0], p[1], p[w], p[w + 1] };
 
               /* interior with four valid neighbours: the common case, no bookkeeping */
-              if (!isnan (v00 + v10 + v01 + v11))
+              if (!isnan (v[0] + v[1] + v[2] + v[3]))
                 {
-                  row[i] = wt[0] * v00 + wt[1] * v10 + wt[2] * v01 + wt[3] * v11;
+                  row[i] = wt[0] * v[0] + wt[1] * v[1] + wt[2] * v[2] + wt[3] * v[3];
                   continue;
                 }
+              for (int k = 0; k < 4; k++)
+                if (!isnan (v[k]))
+                  {
+                    wsum += wt[k];
+                    vsum += wt[k] * v[k];
+                  }
+              row[i] = wsum >= 0.5f ? vsum / wsum : NAN;
+              continue;
             }
           row[i] = NAN;
           if (ix < -1 || iy < -1 || ix >= w || iy >= h)
@@ -97,15 +106,15 @@ tm_grid_warp_into (const TmGrid *src,
           for (int k = 0; k < 4; k++)
             {
               int xx = ix + (k & 1), yy = iy + (k >> 1);
-              float v;
+              float val;
 
               if (xx < 0 || yy < 0 || xx >= w || yy >= h)
                 continue;
-              v = src->z[(gsize)yy * w + xx];
-              if (!isnan (v))
+              val = src->z[(gsize)yy * w + xx];
+              if (!isnan (val))
                 {
                   wsum += wt[k];
-                  vsum += wt[k] * v;
+                  vsum += wt[k] * val;
                 }
             }
           if (wsum >= 0.5f)
@@ -200,56 +209,52 @@ tm_ncc_spectra_set (TmNccSpectra *spectra,
                     int           h)
 {
   const TmFftPlan *plan = spectra->plan;
-  int rows = tm_fft_plan_rows (plan), cols = tm_fft_plan_cols (plan);
-  float *r = work->real;
-  double mean = 0;
+  int cols = tm_fft_plan_cols (plan), rows = tm_fft_plan_rows (plan);
+  gsize total = (gsize)rows * cols;
+  float *rm = work->sum[0], *rz = work->sum[1], *rz2 = work->sum[2];
+  int ix0 = MAX (x0, 0), iy0 = MAX (y0, 0);
+  int ix1 = MIN (x0 + w, grid->w), iy1 = MIN (y0 + h, grid->h);
+  double sum = 0;
+  float mean;
   gsize n = 0;
 
   g_assert (w <= cols && h <= rows);
 
-  /* z is taken about its mean over the window: the NCC is invariant to it, and removing
-   * it keeps the float sums of the six correlations well conditioned. */
-  for (int j = 0; j < h; j++)
-    for (int i = 0; i < w; i++)
-      {
-        int x = x0 + i, y = y0 + j;
-        float v = (x >= 0 && y >= 0 && x < grid->w && y < grid->h) ?
-                  grid->z[(gsize)y * grid->w + x] : NAN;
+  /* The sum buffers are free until tm_ncc_map() runs: use them as the three inputs.
+   * z is taken about its mean over the window: the NCC does not depend on it, and
+   * removing it keeps the float sums of the six correlations well conditioned. */
+  memset (rm, 0, total * sizeof (float));
+  memset (rz, 0, total * sizeof (float));
+  for (int y = iy0; y < iy1; y++)
+    {
+      const float *src = grid->z + (gsize)y * grid->w;
+      float *dm = rm + (gsize)(y - y0) * cols - x0, *dz = rz + (gsize)(y - y0) * cols - x0;
 
-        if (!isnan (v))
-          {
-            mean += v;
-            n++;
-          }
-      }
-  mean = n > 0 ? mean / n : 0;
+      for (int x = ix0; x < ix1; x++)
+        {
+          float v = src[x];
+
+          if (!isnan (v))
+            {
+              dm[x] = 1.0f;
+              dz[x] = v;
+              sum += v;
+              n++;
+            }
+        }
+    }
   spectra->n_valid = n;
+  mean = n > 0 ? (float)(sum / n) : 0.0f;
+  for (gsize i = 0; i < total; i++)
+    {
+      float v = rz[i] - mean * rm[i];
 
-  memset (r, 0, (gsize)rows * cols * sizeof (float));
-  for (int j = 0; j < h; j++)
-    for (int i = 0; i < w; i++)
-      {
-        int x = x0 + i, y = y0 + j;
-        float v = (x >= 0 && y >= 0 && x < grid->w && y < grid->h) ?
-                  grid->z[(gsize)y * grid->w + x] : NAN;
-
-        r[(gsize)j * cols + i] = isnan (v) ? 0.0f : 1.0f;
-      }
-  tm_fft_forward (plan, r, spectra->m);
-  for (int j = 0; j < h; j++)
-    for (int i = 0; i < w; i++)
-      {
-        int x = x0 + i, y = y0 + j;
-        float v = (x >= 0 && y >= 0 && x < grid->w && y < grid->h) ?
-                  grid->z[(gsize)y * grid->w + x] : NAN;
-
-        r[(gsize)j * cols + i] = isnan (v) ? 0.0f : (float)(v - mean);
-      }
-  tm_fft_forward (plan, r, spectra->f);
-  for (int j = 0; j < h; j++)
-    for (int i = 0; i < w; i++)
-      r[(gsize)j * cols + i] *= r[(gsize)j * cols + i];
-  tm_fft_forward (plan, r, spectra->f2);
+      rz[i] = v;
+      rz2[i] = v * v;
+    }
+  tm_fft_forward (plan, rm, spectra->m);
+  tm_fft_forward (plan, rz, spectra->f);
+  tm_fft_forward (plan, rz2, spectra->f2);
 }
 
 /* prod = conj(a) · b */
@@ -296,9 +301,10 @@ tm_ncc_map_window (const TmNccSpectra *t,
   min_count = MAX (min_count, 4.0);
   /* only the shifts asked for: the six sums are cheap, the square roots are not */
   for (int v = v0; v <= v1; v++)
-    for (int u = u0; u <= u1; u++)
+    for (int u = u0, i0 = (int)((((v % rows) + rows) % rows) * cols),
+         uu = ((u0 % cols) + cols) % cols; u <= u1; u++, uu = uu + 1 == cols ? 0 : uu + 1)
       {
-        gsize i = (gsize)(((v % rows) + rows) % rows) * cols + ((u % cols) + cols) % cols;
+        gsize i = (gsize)i0 + uu;
         double cnt = work->sum[0][i] * scale;
         double sf, sg, vf, vg, num;
 
@@ -735,10 +741,13 @@ tm_register_pyramids (const TmPyramid            *a,
 
       if (check_cancel (cancellable, error))
         return FALSE;
-      p = refine (ma, mb, cand[c], ca->pixel_um, params->coarse_step_deg,
+      /* the true peak is within half a coarse step of a coarse sample, plus one mid
+       * step of margin so the parabola has both neighbours */
+      p = refine (ma, mb, cand[c], ca->pixel_um,
+                  0.5 * params->coarse_step_deg + params->mid_step_deg,
                   params->mid_step_deg,
                   (int)ceil (1.5 * ca->pixel_um / ma->pixel_um) + 2,
-                  params->min_overlap, FALSE);
+                  params->min_overlap, TRUE);
       p.tx *= ma->pixel_um;  /* keep in µm between levels */
       p.ty *= ma->pixel_um;
       if (p.score > best.score)
@@ -748,8 +757,9 @@ tm_register_pyramids (const TmPyramid            *a,
   /* 4. fine level, with interpolation */
   if (check_cancel (cancellable, error))
     return FALSE;
-  /* the mid level's best angle is within half a mid step of its true peak */
-  best = refine (fa, fb, best, 1.0, 0.5 * params->mid_step_deg, params->fine_step_deg,
+  /* the mid level's interpolated angle is already within a fraction of a degree: by
+   * default the fine level only re-measures shift and ACCF at that angle */
+  best = refine (fa, fb, best, 1.0, params->fine_range_deg, params->fine_step_deg,
                  (int)ceil (1.5 * ma->pixel_um / fa->pixel_um) + 2,
                  params->min_overlap, TRUE);
 

@@ -30,10 +30,13 @@ GQuark tm_registration_error_quark (void);
  * @coarse_step_deg: angle step of that scan (default 3°)
  * @n_candidates: best coarse angles carried to the next level (default 3)
  * @mid_pixel_um: pixel size of the first refinement (default 25 µm)
- * @mid_step_deg: its angle step, over ± one coarse step (default 1°)
+ * @mid_step_deg: its angle step, over ± (half a coarse step + one mid step), with
+ *   parabolic interpolation of the angle (default 1°)
  * @fine_pixel_um: pixel size of the final refinement, where the ACCF is measured
  *   (default 12.5 µm)
- * @fine_step_deg: its angle step, over ± one mid step (default 0.25°)
+ * @fine_step_deg: its angle step (default 0.25°)
+ * @fine_range_deg: angles tried at the fine level, ± this around the mid level's
+ *   interpolated angle (default 0: the fine level only refines shift and reads the ACCF)
  * @max_shift_um: largest translation searched (default 1000 µm)
  * @min_overlap: smallest common area, as a fraction of the smaller valid area, at which
  *   a correlation value counts (default 0.3)
@@ -49,6 +52,7 @@ typedef struct
   double mid_step_deg;
   double fine_pixel_um;
   double fine_step_deg;
+  double fine_range_deg;
   double max_shift_um;
   double min_overlap;
   double angle_center_deg;
