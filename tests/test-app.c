@@ -342,7 +342,7 @@ test_window_render (void)
   for (gsize i = 0; i < (gsize) width * height; i++)
     {
       const guchar *p = pixels + i * 4;
-      guint32 value = (p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+      guint32 value = ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
 
       g_hash_table_add (colours, GUINT_TO_POINTER (value));
       if (p[3] > 200 && p[0] < 96 && p[1] < 96 && p[2] < 96)

@@ -940,7 +940,8 @@ test_hostile_truncated (void)
     assert_refused (half, TM_FORMAT_ERROR_CORRUPT, "truncated");
   }
   {
-    g_autoptr(GBytes) text = g_bytes_new_static ("PK\003\004 not a zip at all", 24);
+    g_autoptr(GBytes) text = g_bytes_new_static ("PK\003\004 not a zip at all",
+                                                   sizeof "PK\003\004 not a zip at all" - 1);
 
     assert_refused (text, TM_FORMAT_ERROR_CORRUPT, "not a readable");
   }
