@@ -65,13 +65,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  int seed = -1;
-  double cmc_px = 0;
+  int seed = -1, cmc_steps = -1;
+  double cmc_px = 0, coarse_px = 0;
   char *combine = NULL;
   gboolean verbose = FALSE;
   GOptionEntry entries[] = {
     { "rotate", 0, 0, G_OPTION_ARG_INT, &seed, "Rotate and shift every scan randomly", "SEED" },
     { "cmc-px", 0, 0, G_OPTION_ARG_DOUBLE, &cmc_px, "CMC pixel size", "UM" },
+    { "cmc-steps", 0, 0, G_OPTION_ARG_INT, &cmc_steps, "CMC angle steps each side", "N" },
+    { "coarse-px", 0, 0, G_OPTION_ARG_DOUBLE, &coarse_px, "Coarse pixel size", "UM" },
     { "combine", 0, 0, G_OPTION_ARG_STRING, &combine, "min or mean", "HOW" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print every pair", NULL },
     { NULL }
@@ -125,6 +127,10 @@ main (int   argc,
   tm_compare_params_init (&params);
   if (cmc_px > 0)
     params.cmc.pixel_um = cmc_px;
+  if (cmc_steps >= 0)
+    params.cmc.n_angle_steps = cmc_steps;
+  if (coarse_px > 0)
+    params.registration.coarse_pixel_um = coarse_px;
   if (g_strcmp0 (combine, "min") == 0)
     params.combine = TM_CMC_COMBINE_MIN;
   tm_preprocess_params_init (&pre);

@@ -12,7 +12,9 @@
  * Where this departs from the papers, and why:
  *  - The search region is centred where the global registration puts the cell (the
  *    papers centre it on the cell's own position in pre-aligned scans). The global
- *    registration is what "pre-aligned" means here, for any orientation.
+ *    registration is what "pre-aligned" means here, for any orientation. The region is
+ *    3× the cell side as in cmcR: a smaller one would confine every cell's translation
+ *    to within Tx of the centre and leave only the CCF threshold to decide.
  *  - Only θ* ± a few steps are tried instead of −30…30° or the full circle: the full
  *    circle has already been searched by the global registration, and per-cell work is
  *    the cost that matters (cells × angles × 9 FFTs).
@@ -40,9 +42,10 @@ tm_cmc_params_init (TmCmcParams *params)
   params->pixel_um = 12.5;
   params->grid_cells = 8;
   params->min_valid = 0.15;
-  params->search_factor = 2.0;
+  params->search_factor = 3.0;
+  params->min_overlap = 0.8;
   params->angle_step_deg = 3.0;
-  params->n_angle_steps = 2;
+  params->n_angle_steps = 1;
   params->t_ccf = 0.5;
   params->t_theta_deg = 6.0;
   params->t_xy_um = 125.0;
@@ -321,7 +324,10 @@ tm_cmc_run (const TmCmcCells     *cells,
 
           tm_ncc_spectra_set (&region, &work, warped, cell->x - m - wx0, cell->y - m - wy0,
                               rs, rs);
-          tm_ncc_map_window (&cell->spectra, &region, &work, 0.5 * cell->spectra.n_valid,
+          /* most of the cell must land on valid target points: an NCC over a sliver of
+           * a few dozen points reaches T_CCF by chance */
+          tm_ncc_map_window (&cell->spectra, &region, &work,
+                             params->min_overlap * cell->spectra.n_valid,
                              0, rs - side, 0, rs - side, map);
           for (int v = 0; v <= rs - side; v++)
             for (int u = 0; u <= rs - side; u++)

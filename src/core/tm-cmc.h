@@ -16,11 +16,12 @@ G_BEGIN_DECLS
  * @grid_cells: cells per side of the grid laid over the reference's valid bounding box
  *   (default 8, as NIST and cmcR)
  * @min_valid: a cell counts only when at least this fraction of it is valid (0.15)
- * @search_factor: side of the search region in the target / cell side (default 2: the
- *   region is centred where the global registration puts the cell, so ±½ cell of
- *   independent search is left to each cell)
+ * @search_factor: side of the search region in the target / cell side (default 3, as
+ *   cmcR; the region is centred where the global registration puts the cell)
+ * @min_overlap: fraction of a cell's valid points that must fall on valid target points
+ *   for a position to count (default 0.8)
  * @angle_step_deg, @n_angle_steps: angles tried per cell, θ* + k·step for
- *   |k| ≤ n_angle_steps around the global registration angle θ* (3°, 2: θ* ± 6°)
+ *   |k| ≤ n_angle_steps around the global registration angle θ* (3°, 1: θ* ± 3°)
  * @t_ccf: CCF threshold T_CCF (default 0.5)
  * @t_theta_deg: angle congruence threshold Tθ (default 6°)
  * @t_xy_um: translation congruence threshold Tx = Ty (default 125 µm = 20 px at 6.25)
@@ -32,6 +33,7 @@ typedef struct
   int    grid_cells;
   double min_valid;
   double search_factor;
+  double min_overlap;
   double angle_step_deg;
   int    n_angle_steps;
   double t_ccf;

@@ -4,9 +4,10 @@
  *
  * Coarse to fine over a per-surface pyramid (built once per acquisition, see TmPyramid):
  *
- *  1. full circle at coarse_pixel_um (50 µm: ~70 px across a breech face) in
- *     coarse_step_deg steps: masked NCC over every translation for each angle, ~0.1 ms
- *     per angle with 96-point FFTs;
+ *  1. full circle at coarse_pixel_um (40 µm: ~85 px across a breech face) in
+ *     coarse_step_deg steps: masked NCC over every translation for each angle, ~0.2 ms
+ *     per angle with 112-point FFTs. At 50 µm the TopMatch pair K013sA1/A2 (finer
+ *     marks than Fadul's) no longer shows its true angle among the coarse maxima;
  *  2. the n_candidates best local maxima refined at mid_pixel_um over ± one coarse step,
  *     with the translation predicted by the coarse level and only a small residual
  *     searched (small FFTs again);
@@ -34,7 +35,7 @@ tm_registration_params_init (TmRegistrationParams *params)
 {
   g_return_if_fail (params != NULL);
 
-  params->coarse_pixel_um = 50.0;
+  params->coarse_pixel_um = 40.0;
   params->coarse_step_deg = 3.0;
   params->n_candidates = 3;
   params->mid_pixel_um = 25.0;

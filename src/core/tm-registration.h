@@ -26,7 +26,7 @@ GQuark tm_registration_error_quark (void);
 
 /**
  * TmRegistrationParams:
- * @coarse_pixel_um: pixel size of the full-circle angle scan (default 50 µm)
+ * @coarse_pixel_um: pixel size of the full-circle angle scan (default 40 µm)
  * @coarse_step_deg: angle step of that scan (default 3°)
  * @n_candidates: best coarse angles carried to the next level (default 3)
  * @mid_pixel_um: pixel size of the first refinement (default 25 µm)
