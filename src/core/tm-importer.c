@@ -17,6 +17,7 @@
 
 #include "tm-format.h"
 #include "tm-importer.h"
+#include "tm-signature.h"
 
 struct _TmImporter
 {
@@ -27,6 +28,8 @@ struct _TmImporter
   TmCaseData *defaults;
   TmManifest *manifest;
   double      pixel_um;
+  TmPreprocessParams preprocess;
+  char       *params_hash;
 };
 
 G_DEFINE_FINAL_TYPE (TmImporter, tm_importer, G_TYPE_OBJECT)
@@ -40,6 +43,7 @@ tm_importer_finalize (GObject *object)
   g_clear_object (&self->manifest);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->defaults, tm_case_data_free);
+  g_clear_pointer (&self->params_hash, g_free);
 
   G_OBJECT_CLASS (tm_importer_parent_class)->finalize (object);
 }
@@ -56,6 +60,8 @@ static void
 tm_importer_init (TmImporter *self)
 {
   self->defaults = tm_case_data_new ();
+  tm_preprocess_params_init (&self->preprocess);
+  self->params_hash = tm_derived_params_hash (&self->preprocess);
 }
 
 TmImporter *
@@ -101,6 +107,69 @@ tm_importer_set_pixel_um (TmImporter *self,
   g_return_if_fail (pixel_um >= 0);
 
   self->pixel_um = pixel_um;
+}
+
+void
+tm_importer_set_preprocess (TmImporter               *self,
+                            const TmPreprocessParams *params)
+{
+  g_return_if_fail (TM_IS_IMPORTER (self));
+  g_return_if_fail (params != NULL);
+
+  self->preprocess = *params;
+  g_free (self->params_hash);
+  self->params_hash = tm_derived_params_hash (params);
+}
+
+char *
+tm_derived_params_hash (const TmPreprocessParams *params)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (params != NULL, NULL);
+
+  /* Fixed formats: the same parameters always give the same text on every machine. */
+  text = g_strdup_printf ("preprocess mode=%d pixel=%.6f short=%.6f long=%.6f order=%d "
+                          "erode=%.6f pin-margin=%.6f; signature version=%d dim=%d",
+                          (int)params->mode, params->pixel_um, params->short_cutoff_um,
+                          params->long_cutoff_um, params->level_order, params->erode_um,
+                          params->firing_pin_margin_um, TM_SIGNATURE_VERSION, TM_SIGNATURE_DIM);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+void
+tm_derived_clear (TmDerived *derived)
+{
+  g_clear_object (&derived->breech_face);
+  g_clear_object (&derived->firing_pin);
+  g_clear_pointer (&derived->signature, g_bytes_unref);
+}
+
+gboolean
+tm_derived_compute (TmSurface                *surface,
+                    const TmPreprocessParams *params,
+                    TmDerived                *out,
+                    GError                  **error)
+{
+  g_autoptr(TmSurface) prep = NULL;
+  g_autoptr(TmSurface) pin = NULL;
+  g_autofree float *signature = NULL;
+
+  g_return_val_if_fail (TM_IS_SURFACE (surface), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  prep = tm_preprocess_surface (surface, params, NULL, &pin, error);
+  if (prep == NULL)
+    return FALSE;
+  signature = tm_signature_compute (prep, error);
+  if (signature == NULL)
+    return FALSE;
+  out->breech_face = g_steal_pointer (&prep);
+  out->firing_pin = g_steal_pointer (&pin);
+  out->signature = tm_signature_to_bytes (signature);
+  out->signature_version = TM_SIGNATURE_VERSION;
+  return TRUE;
 }
 
 static GBytes *
@@ -167,7 +236,20 @@ tm_importer_import_file (TmImporter  *self,
   if (self->manifest != NULL)
     tm_case_data_merge (data, tm_manifest_lookup (self->manifest, path));
 
-  id = tm_store_add_acquisition (self->store, data, surface, bytes, name, self->user, error);
+  {
+    g_autoptr(GError) local_error = NULL;
+    TmDerived derived = { 0 };
+    gboolean have = tm_derived_compute (surface, &self->preprocess, &derived, &local_error);
+
+    /* The evidence is kept even when the engine cannot use it; it is simply not
+     * searchable until `reprocess` succeeds, and searches count it as unprocessed. */
+    if (!have)
+      g_message ("%s: imported without preprocessing or signature: %s", name, local_error->message);
+    derived.params_hash = self->params_hash;
+    id = tm_store_add_acquisition_derived (self->store, data, surface, bytes, name, self->user,
+                                           have ? &derived : NULL, error);
+    tm_derived_clear (&derived);
+  }
   if (id == 0)
     return NULL;
   return tm_store_get_acquisition (self->store, id, error);

@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "tm-manifest.h"
+#include "tm-preprocess.h"
 #include "tm-store.h"
 
 G_BEGIN_DECLS
@@ -32,7 +33,12 @@ void           tm_importer_set_manifest      (TmImporter       *self,
 /* The user's pixel size in µm, or 0 (see tm_surface_load_bytes()). */
 void           tm_importer_set_pixel_um      (TmImporter       *self,
                                               double            pixel_um);
-/* Imports one file in one transaction; on failure nothing is left behind. Errors name
+/* The preprocessing applied at import (default: tm_preprocess_params_init()). */
+void           tm_importer_set_preprocess    (TmImporter       *self,
+                                              const TmPreprocessParams *params);
+/* Imports one file in one transaction, with its preprocessed surfaces and pre-score
+ * signature (an acquisition the engine cannot preprocess, e.g. one with too few valid
+ * points, is still imported, without them, and a message is logged); on failure nothing is left behind. Errors name
  * the file. */
 TmAcquisition *tm_importer_import_file       (TmImporter       *self,
                                               const char       *path,
@@ -41,5 +47,15 @@ TmAcquisition *tm_importer_import_file       (TmImporter       *self,
  * and .png files, sorted by name) into the files to import. */
 GPtrArray     *tm_importer_expand_paths      (const char * const *paths,
                                               GError          **error);
+
+/* What import stores beside an acquisition: tm_preprocess_surface() then
+ * tm_signature_compute(). Fills @out (free with tm_derived_clear()). */
+gboolean       tm_derived_compute            (TmSurface                *surface,
+                                              const TmPreprocessParams *params,
+                                              TmDerived                *out,
+                                              GError                  **error);
+void           tm_derived_clear              (TmDerived                *derived);
+/* Names @params and the signature version (SHA-256 of their canonical text). */
+char          *tm_derived_params_hash        (const TmPreprocessParams *params);
 
 G_END_DECLS

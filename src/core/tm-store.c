@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -151,6 +152,72 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (acquisition_id, location, code)"
   ") WITHOUT ROWID;"
   "CREATE INDEX acquisition_microstamps_code ON acquisition_microstamps (code);",
+
+  /* 2: what the engine computes at import, and correlation runs. */
+  /* The preprocessed surface of each region of interest, so a search never preprocesses
+   * again: heights as int16 with one scale and offset per surface (NaN = -32768), which
+   * keeps 1e-4 of the range, far below the instrument's noise, at half the size of
+   * float32. params_hash names the preprocessing parameters (and signature version) it
+   * was made with, so `reprocess` can find stale rows. */
+  "CREATE TABLE preprocessed ("
+  "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions (id) ON DELETE CASCADE,"
+  "  region         TEXT NOT NULL CHECK (region IN ('breech-face', 'firing-pin')),"
+  "  width          INTEGER NOT NULL CHECK (width > 0),"
+  "  height         INTEGER NOT NULL CHECK (height > 0),"
+  "  pixel_um       REAL NOT NULL CHECK (pixel_um > 0),"
+  "  encoding       TEXT NOT NULL CHECK (encoding IN ('int16le')),"
+  "  scale          REAL NOT NULL,"
+  "  offset         REAL NOT NULL,"
+  "  data           BLOB NOT NULL,"
+  "  params_hash    TEXT NOT NULL,"
+  "  created_at     TEXT NOT NULL,"
+  "  PRIMARY KEY (acquisition_id, region)"
+  ") WITHOUT ROWID;"
+  /* The pre-score signature, apart from the surfaces so the pre-score streams a small
+   * table. */
+  "CREATE TABLE signatures ("
+  "  acquisition_id INTEGER PRIMARY KEY REFERENCES acquisitions (id) ON DELETE CASCADE,"
+  "  version        INTEGER NOT NULL,"
+  "  params_hash    TEXT NOT NULL,"
+  "  data           BLOB NOT NULL"
+  ");"
+  "CREATE TABLE correlation_runs ("
+  "  id                   INTEGER PRIMARY KEY,"
+  "  uuid                 TEXT NOT NULL UNIQUE,"
+  "  query_acquisition_id INTEGER NOT NULL REFERENCES acquisitions (id),"
+  "  filters              TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (filters)),"
+  "  parameters           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (parameters)),"
+  "  n_filtered           INTEGER NOT NULL CHECK (n_filtered >= 0),"
+  "  n_prescored          INTEGER NOT NULL CHECK (n_prescored >= 0),"
+  "  n_full               INTEGER NOT NULL CHECK (n_full >= 0),"
+  "  n_unprocessed        INTEGER NOT NULL DEFAULT 0 CHECK (n_unprocessed >= 0),"
+  "  timings              TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (timings)),"
+  "  user                 TEXT NOT NULL REFERENCES users (login),"
+  "  started_at           TEXT NOT NULL,"
+  "  finished_at          TEXT,"
+  "  status               TEXT NOT NULL CHECK (status IN ('complete', 'cancelled'))"
+  ");"
+  "CREATE INDEX correlation_runs_query ON correlation_runs (query_acquisition_id);"
+  "CREATE TABLE candidates ("
+  "  run_id         INTEGER NOT NULL REFERENCES correlation_runs (id) ON DELETE CASCADE,"
+  "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions (id),"
+  "  rank           INTEGER NOT NULL CHECK (rank >= 1),"
+  "  score          REAL,"
+  "  scores         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (scores)),"
+  "  prescore       REAL,"
+  "  angle_deg      REAL,"
+  "  dx_um          REAL,"
+  "  dy_um          REAL,"
+  "  cmc_a_to_b     INTEGER,"
+  "  cmc_b_to_a     INTEGER,"
+  "  accf           REAL,"
+  "  p_knm          REAL,"
+  "  review_state   TEXT NOT NULL DEFAULT 'unreviewed'"
+  "                 CHECK (review_state IN ('unreviewed', 'viewed', 'dismissed', 'lead')),"
+  "  PRIMARY KEY (run_id, acquisition_id),"
+  "  UNIQUE (run_id, rank)"
+  ");"
+  "CREATE INDEX candidates_acquisition ON candidates (acquisition_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TM_STORE_SCHEMA_VERSION);
@@ -1336,6 +1403,9 @@ add_acquisition_locked (TmStore     *self,
   return acquisition_id;
 }
 
+static gboolean insert_derived (TmStore *self, gint64 id, const TmDerived *derived,
+                                const char *now, GError **error);
+
 gint64
 tm_store_add_acquisition (TmStore     *self,
                           TmCaseData  *data,
@@ -1344,6 +1414,20 @@ tm_store_add_acquisition (TmStore     *self,
                           const char  *original_name,
                           const char  *user,
                           GError     **error)
+{
+  return tm_store_add_acquisition_derived (self, data, surface, original, original_name,
+                                           user, NULL, error);
+}
+
+gint64
+tm_store_add_acquisition_derived (TmStore         *self,
+                                  TmCaseData      *data,
+                                  TmSurface       *surface,
+                                  GBytes          *original,
+                                  const char      *original_name,
+                                  const char      *user,
+                                  const TmDerived *derived,
+                                  GError         **error)
 {
   g_autofree char *sha256 = NULL;
   g_autofree char *now = NULL;
@@ -1387,6 +1471,8 @@ tm_store_add_acquisition (TmStore     *self,
     }
   id = add_acquisition_locked (self, data, surface, original, original_name, sha256, user, now,
                                &blob_created, error);
+  if (id != 0 && derived != NULL && !insert_derived (self, id, derived, now, error))
+    id = 0;
   if (id != 0 && !exec (self, "COMMIT", error))
     id = 0;
   if (id == 0)
@@ -1418,6 +1504,506 @@ tm_store_read_original (TmStore  *self,
     g_prefix_error (error, "acquisition %" G_GINT64_FORMAT " (%s): ", id,
                     tm_acquisition_get_file (acquisition));
   return bytes;
+}
+
+/* Derived data */
+
+static GBytes *
+encode_surface (TmSurface *surface,
+                double    *out_scale,
+                double    *out_offset)
+{
+  gsize n = (gsize)tm_surface_get_width (surface) * tm_surface_get_height (surface);
+  const float *z = tm_surface_peek_data (surface);
+  guint8 *buf = g_malloc (n * 2);
+  float lo = 0, hi = 0;
+  double scale, offset;
+
+  if (!tm_surface_get_range (surface, &lo, &hi))
+    lo = hi = 0;
+  offset = ((double)lo + hi) / 2;
+  /* ±32767 spans the range; -32768 marks an invalid point. */
+  scale = hi > lo ? ((double)hi - lo) / (2 * 32766.0) : 1.0;
+  for (gsize i = 0; i < n; i++)
+    {
+      gint16 q;
+
+      if (isnan (z[i]))
+        q = G_MININT16;
+      else
+        q = (gint16)CLAMP (lrint ((z[i] - offset) / scale), -32767, 32767);
+      buf[2 * i] = (guint16)q & 0xff;
+      buf[2 * i + 1] = (guint16)q >> 8;
+    }
+  *out_scale = scale;
+  *out_offset = offset;
+  return g_bytes_new_take (buf, n * 2);
+}
+
+static gboolean
+insert_surface (TmStore     *self,
+                gint64       id,
+                const char  *region,
+                TmSurface   *surface,
+                const char  *params_hash,
+                const char  *now,
+                GError     **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  double scale, offset;
+  gsize size;
+  const void *data;
+
+  bytes = encode_surface (surface, &scale, &offset);
+  data = g_bytes_get_data (bytes, &size);
+  stmt = prepare (self, "INSERT OR REPLACE INTO preprocessed (acquisition_id, region, width, height,"
+                        " pixel_um, encoding, scale, offset, data, params_hash, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, 'int16le', ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, region);
+  sqlite3_bind_int64 (stmt, 3, tm_surface_get_width (surface));
+  sqlite3_bind_int64 (stmt, 4, tm_surface_get_height (surface));
+  sqlite3_bind_double (stmt, 5, tm_surface_get_pixel_um_x (surface));
+  sqlite3_bind_double (stmt, 6, scale);
+  sqlite3_bind_double (stmt, 7, offset);
+  sqlite3_bind_blob64 (stmt, 8, data, size, SQLITE_TRANSIENT);
+  bind_text (stmt, 9, params_hash);
+  bind_text (stmt, 10, now);
+  return step_done (self, stmt, "cannot record the preprocessed surface", error);
+}
+
+static gboolean
+insert_derived (TmStore         *self,
+                gint64           id,
+                const TmDerived *derived,
+                const char      *now,
+                GError         **error)
+{
+  const char *hash = derived->params_hash ? derived->params_hash : "";
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM preprocessed WHERE acquisition_id = %" G_GINT64_FORMAT ";"
+                                          "DELETE FROM signatures WHERE acquisition_id = %" G_GINT64_FORMAT,
+                                          id, id);
+
+  if (!exec (self, sql, error))
+    return FALSE;
+  if (derived->breech_face != NULL &&
+      !insert_surface (self, id, "breech-face", derived->breech_face, hash, now, error))
+    return FALSE;
+  if (derived->firing_pin != NULL &&
+      !insert_surface (self, id, "firing-pin", derived->firing_pin, hash, now, error))
+    return FALSE;
+  if (derived->signature != NULL)
+    {
+      g_autoptr(TmStmt) stmt = NULL;
+      gsize size;
+      const void *data = g_bytes_get_data (derived->signature, &size);
+
+      stmt = prepare (self, "INSERT INTO signatures (acquisition_id, version, params_hash, data)"
+                            " VALUES (?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_int (stmt, 2, derived->signature_version);
+      bind_text (stmt, 3, hash);
+      sqlite3_bind_blob64 (stmt, 4, data, size, SQLITE_TRANSIENT);
+      if (!step_done (self, stmt, "cannot record the signature", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tm_store_set_derived (TmStore         *self,
+                      gint64           id,
+                      const TmDerived *derived,
+                      GError         **error)
+{
+  g_autofree char *now = now_utc_iso8601 ();
+
+  g_return_val_if_fail (TM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (derived != NULL, FALSE);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!insert_derived (self, id, derived, now, error) || !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      g_prefix_error (error, "acquisition %" G_GINT64_FORMAT ": ", id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+TmSurface *
+tm_store_load_preprocessed (TmStore     *self,
+                            gint64       id,
+                            const char  *region,
+                            GError     **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  TmSurface *surface;
+  const guint8 *data;
+  float *z;
+  gsize n;
+  double scale, offset, pixel_um;
+  int rc, w, h;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  g_return_val_if_fail (region != NULL, NULL);
+
+  stmt = prepare (self, "SELECT width, height, pixel_um, scale, offset, data FROM preprocessed"
+                        " WHERE acquisition_id = ? AND region = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, region);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+                   "acquisition %" G_GINT64_FORMAT " has no preprocessed %s surface; "
+                   "run toolmark-cli reprocess", id, region);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_sql_error (self, error, rc, "cannot read the preprocessed surface");
+      return NULL;
+    }
+  w = sqlite3_column_int (stmt, 0);
+  h = sqlite3_column_int (stmt, 1);
+  pixel_um = sqlite3_column_double (stmt, 2);
+  scale = sqlite3_column_double (stmt, 3);
+  offset = sqlite3_column_double (stmt, 4);
+  data = sqlite3_column_blob (stmt, 5);
+  n = (gsize)w * h;
+  if (w <= 0 || h <= 0 || w > TM_SURFACE_MAX_SIDE || h > TM_SURFACE_MAX_SIDE ||
+      (gsize)sqlite3_column_bytes (stmt, 5) != n * 2)
+    {
+      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_SQL,
+                   "%s: the preprocessed %s surface of acquisition %" G_GINT64_FORMAT
+                   " is damaged (%d bytes for %d × %d points); run toolmark-cli reprocess",
+                   self->path, region, id, sqlite3_column_bytes (stmt, 5), w, h);
+      return NULL;
+    }
+  surface = tm_surface_new (w, h, pixel_um, pixel_um, TM_MODALITY_3D);
+  z = tm_surface_get_data (surface);
+  for (gsize i = 0; i < n; i++)
+    {
+      gint16 q = (gint16)(data[2 * i] | data[2 * i + 1] << 8);
+
+      z[i] = q == G_MININT16 ? NAN : (float)(offset + q * scale);
+    }
+  tm_surface_sync_mask (surface);
+  return surface;
+}
+
+GBytes *
+tm_store_load_signature (TmStore  *self,
+                         gint64    id,
+                         GError  **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT data FROM signatures WHERE acquisition_id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+                 "acquisition %" G_GINT64_FORMAT " has no pre-score signature; run toolmark-cli reprocess", id);
+  else
+    set_sql_error (self, error, rc, "cannot read the signature");
+  return NULL;
+}
+
+GArray *
+tm_store_list_stale (TmStore     *self,
+                     const char  *params_hash,
+                     GError     **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  g_return_val_if_fail (params_hash != NULL, NULL);
+
+  stmt = prepare (self, "SELECT a.id FROM acquisitions a LEFT JOIN signatures s ON s.acquisition_id = a.id"
+                        " WHERE s.acquisition_id IS NULL OR s.params_hash <> ?1"
+                        "    OR NOT EXISTS (SELECT 1 FROM preprocessed p WHERE p.acquisition_id = a.id"
+                        "                     AND p.region = 'breech-face' AND p.params_hash = ?1)"
+                        " ORDER BY a.id", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, params_hash);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot list the acquisitions to reprocess");
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+gboolean
+tm_store_foreach_signature (TmStore             *self,
+                            const char          *where,
+                            const char * const  *args,
+                            TmStoreSignatureFunc func,
+                            gpointer             user_data,
+                            GError             **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  sql = g_strdup_printf ("SELECT a.id, s.data FROM acquisitions a"
+                         "  JOIN exhibits e ON e.id = a.exhibit_id"
+                         "  JOIN cases c ON c.id = e.case_id"
+                         "  LEFT JOIN signatures s ON s.acquisition_id = a.id"
+                         " WHERE %s ORDER BY a.id", where != NULL && *where ? where : "1");
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; args != NULL && args[i] != NULL; i++)
+    bind_text (stmt, i + 1, args[i]);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_autoptr(GBytes) signature = NULL;
+
+      if (sqlite3_column_type (stmt, 1) == SQLITE_BLOB)
+        signature = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+      if (!func (id, signature, user_data))
+        return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot read the candidates' signatures");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bind_double_or_null (sqlite3_stmt *stmt,
+                     int           index,
+                     double        value)
+{
+  if (isfinite (value))
+    sqlite3_bind_double (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static double
+column_double_or_nan (sqlite3_stmt *stmt,
+                      int           column)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_NULL ? NAN : sqlite3_column_double (stmt, column);
+}
+
+static gboolean
+save_run_locked (TmStore          *self,
+                 TmCorrelationRun *run,
+                 gint64           *out_id,
+                 GError          **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *timings = tm_correlation_run_timings_to_json (run);
+  GArray *candidates = tm_correlation_run_get_candidates (run);
+  guint filtered, prescored, full, unprocessed;
+  gint64 run_id;
+
+  tm_correlation_run_get_counts (run, &filtered, &prescored, &full, &unprocessed);
+  stmt = prepare (self, "INSERT INTO correlation_runs (uuid, query_acquisition_id, filters, parameters,"
+                        " n_filtered, n_prescored, n_full, n_unprocessed, timings, user, started_at,"
+                        " finished_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, uuid);
+  sqlite3_bind_int64 (stmt, 2, tm_correlation_run_get_query_id (run));
+  bind_text (stmt, 3, tm_correlation_run_get_filters (run));
+  bind_text (stmt, 4, tm_correlation_run_get_parameters (run));
+  sqlite3_bind_int64 (stmt, 5, filtered);
+  sqlite3_bind_int64 (stmt, 6, prescored);
+  sqlite3_bind_int64 (stmt, 7, full);
+  sqlite3_bind_int64 (stmt, 8, unprocessed);
+  bind_text (stmt, 9, timings);
+  bind_text (stmt, 10, tm_correlation_run_get_user (run));
+  bind_text (stmt, 11, tm_correlation_run_get_started_at (run));
+  bind_text (stmt, 12, tm_correlation_run_get_finished_at (run));
+  bind_text (stmt, 13, tm_correlation_run_status_to_string (tm_correlation_run_get_status (run)));
+  if (!step_done (self, stmt, "cannot record the correlation run", error))
+    return FALSE;
+  run_id = sqlite3_last_insert_rowid (self->db);
+  g_clear_pointer (&stmt, tm_stmt_free);
+
+  stmt = prepare (self, "INSERT INTO candidates (run_id, acquisition_id, rank, score, scores, prescore,"
+                        " angle_deg, dx_um, dy_um, cmc_a_to_b, cmc_b_to_a, accf, p_knm, review_state)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+      g_autoptr(JsonNode) scores = tm_candidate_scores_to_json (c);
+      g_autofree char *scores_text = json_to_string (scores, FALSE);
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, run_id);
+      sqlite3_bind_int64 (stmt, 2, c->acquisition_id);
+      sqlite3_bind_int64 (stmt, 3, c->rank);
+      bind_double_or_null (stmt, 4, c->score);
+      bind_text (stmt, 5, scores_text);
+      bind_double_or_null (stmt, 6, c->prescore);
+      bind_double_or_null (stmt, 7, c->angle_deg);
+      bind_double_or_null (stmt, 8, c->dx_um);
+      bind_double_or_null (stmt, 9, c->dy_um);
+      sqlite3_bind_int64 (stmt, 10, c->cmc_a_to_b);
+      sqlite3_bind_int64 (stmt, 11, c->cmc_b_to_a);
+      bind_double_or_null (stmt, 12, c->accf);
+      bind_double_or_null (stmt, 13, c->p_knm);
+      bind_text (stmt, 14, c->review_state ? c->review_state : "unreviewed");
+      if (!step_done (self, stmt, "cannot record a candidate", error))
+        return FALSE;
+    }
+  *out_id = run_id;
+  return TRUE;
+}
+
+gboolean
+tm_store_save_run (TmStore          *self,
+                   TmCorrelationRun *run,
+                   GError          **error)
+{
+  gint64 id = 0;
+
+  g_return_val_if_fail (TM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (TM_IS_CORRELATION_RUN (run), FALSE);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!save_run_locked (self, run, &id, error) || !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  tm_correlation_run_set_id (run, id);
+  return TRUE;
+}
+
+TmCorrelationRun *
+tm_store_load_run (TmStore  *self,
+                   gint64    run_id,
+                   GError  **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autoptr(TmCorrelationRun) run = NULL;
+  g_autoptr(JsonNode) timings = NULL;
+  int rc;
+
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT r.query_acquisition_id, a.original_name, r.filters, r.parameters,"
+                        " r.n_filtered, r.n_prescored, r.n_full, r.n_unprocessed, r.timings, r.user,"
+                        " r.started_at, r.finished_at, r.status"
+                        " FROM correlation_runs r JOIN acquisitions a ON a.id = r.query_acquisition_id"
+                        " WHERE r.id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+                     "%s: there is no correlation run %" G_GINT64_FORMAT, self->path, run_id);
+      else
+        set_sql_error (self, error, rc, "cannot read the correlation run");
+      return NULL;
+    }
+  run = tm_correlation_run_new (sqlite3_column_int64 (stmt, 0), column_text (stmt, 1));
+  tm_correlation_run_set_id (run, run_id);
+  tm_correlation_run_set_filters (run, column_text (stmt, 2));
+  tm_correlation_run_set_parameters (run, column_text (stmt, 3));
+  tm_correlation_run_set_counts (run, sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5),
+                                 sqlite3_column_int (stmt, 6), sqlite3_column_int (stmt, 7));
+  timings = json_from_string (column_text (stmt, 8), NULL);
+  if (timings != NULL && JSON_NODE_HOLDS_OBJECT (timings))
+    {
+      JsonObject *o = json_node_get_object (timings);
+      g_autoptr(GList) members = json_object_get_members (o);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        tm_correlation_run_set_timing (run, l->data, json_object_get_double_member (o, l->data));
+    }
+  tm_correlation_run_set_user (run, column_text (stmt, 9));
+  tm_correlation_run_set_times (run, column_text (stmt, 10), column_text (stmt, 11));
+  tm_correlation_run_set_status (run, g_strcmp0 (column_text (stmt, 12), "cancelled") == 0
+                                      ? TM_CORRELATION_RUN_CANCELLED : TM_CORRELATION_RUN_COMPLETE);
+  g_clear_pointer (&stmt, tm_stmt_free);
+
+  stmt = prepare (self, "SELECT k.acquisition_id, a.original_name, k.rank, k.score, k.prescore,"
+                        " k.angle_deg, k.dx_um, k.dy_um, k.cmc_a_to_b, k.cmc_b_to_a, k.accf, k.p_knm,"
+                        " k.review_state, k.scores"
+                        " FROM candidates k JOIN acquisitions a ON a.id = k.acquisition_id"
+                        " WHERE k.run_id = ? ORDER BY k.rank", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TmCandidate c = { 0 };
+      g_autoptr(JsonNode) scores = json_from_string (column_text (stmt, 13), NULL);
+
+      c.acquisition_id = sqlite3_column_int64 (stmt, 0);
+      c.file = g_strdup (column_text (stmt, 1));
+      c.rank = sqlite3_column_int (stmt, 2);
+      c.score = column_double_or_nan (stmt, 3);
+      c.prescore = column_double_or_nan (stmt, 4);
+      c.angle_deg = column_double_or_nan (stmt, 5);
+      c.dx_um = column_double_or_nan (stmt, 6);
+      c.dy_um = column_double_or_nan (stmt, 7);
+      c.cmc_a_to_b = sqlite3_column_int (stmt, 8);
+      c.cmc_b_to_a = sqlite3_column_int (stmt, 9);
+      c.accf = column_double_or_nan (stmt, 10);
+      c.p_knm = column_double_or_nan (stmt, 11);
+      c.p_knm_model = NAN;
+      if (scores != NULL && JSON_NODE_HOLDS_OBJECT (scores))
+        {
+          JsonNode *m = json_object_get_member (json_node_get_object (scores), "p_knm_model");
+
+          if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+            c.p_knm_model = json_node_get_double (m);
+        }
+      c.review_state = g_strdup (column_text (stmt, 12));
+      tm_correlation_run_add_candidate (run, &c);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, "cannot read the candidates");
+      return NULL;
+    }
+  return g_steal_pointer (&run);
 }
 
 /* Verification */

@@ -12,6 +12,7 @@
 
 #include "tm-acquisition.h"
 #include "tm-blob-store.h"
+#include "tm-correlation-run.h"
 #include "tm-surface.h"
 
 G_BEGIN_DECLS
@@ -50,7 +51,7 @@ gint64      tm_store_count_acquisitions   (TmStore     *self,
                                            GError     **error);
 
 /* The schema version this program creates and understands (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 1
+#define TM_STORE_SCHEMA_VERSION 2
 
 /**
  * TmCaseData:
@@ -156,6 +157,87 @@ gboolean    tm_store_verify               (TmStore     *self,
  * reported as TM_STORE_ERROR_CONSTRAINT. */
 gboolean    tm_store_exec                 (TmStore     *self,
                                            const char  *sql,
+                                           GError     **error);
+
+/* ---- what the engine derives from an acquisition (schema version 2) ---- */
+
+/**
+ * TmDerived:
+ * @breech_face: the preprocessed breech-face surface (tm_preprocess_surface), or NULL
+ * @firing_pin: the firing-pin impression region, or NULL when none was found
+ * @signature: the pre-score signature (tm_signature_to_bytes), or NULL
+ * @signature_version: TM_SIGNATURE_VERSION of @signature
+ * @params_hash: names the preprocessing parameters and signature version used
+ */
+typedef struct
+{
+  TmSurface  *breech_face;
+  TmSurface  *firing_pin;
+  GBytes     *signature;
+  int         signature_version;
+  const char *params_hash;
+} TmDerived;
+
+/* As tm_store_add_acquisition(), and in the same transaction the derived data (when
+ * @derived is not NULL): an import either records everything or nothing. */
+gint64      tm_store_add_acquisition_derived (TmStore        *self,
+                                              TmCaseData     *data,
+                                              TmSurface      *surface,
+                                              GBytes         *original,
+                                              const char     *original_name,
+                                              const char     *user,
+                                              const TmDerived *derived,
+                                              GError        **error);
+/* Replaces the derived data of acquisition @id (one transaction; `reprocess`). */
+gboolean    tm_store_set_derived          (TmStore         *self,
+                                           gint64           id,
+                                           const TmDerived *derived,
+                                           GError         **error);
+/* The stored preprocessed surface of @region ("breech-face" or "firing-pin");
+ * TM_STORE_ERROR_NOT_FOUND when there is none. */
+TmSurface  *tm_store_load_preprocessed    (TmStore     *self,
+                                           gint64       id,
+                                           const char  *region,
+                                           GError     **error);
+/* The stored signature bytes; TM_STORE_ERROR_NOT_FOUND when there is none. */
+GBytes     *tm_store_load_signature       (TmStore     *self,
+                                           gint64       id,
+                                           GError     **error);
+/* The ids of acquisitions whose derived data is missing or was made with other
+ * parameters than @params_hash, in id order. */
+GArray     *tm_store_list_stale           (TmStore     *self,
+                                           const char  *params_hash,
+                                           GError     **error);
+
+/* Called per acquisition passing the filter; @signature is NULL when the acquisition
+ * has none yet. Return FALSE to stop. */
+typedef gboolean (*TmStoreSignatureFunc) (gint64      id,
+                                          GBytes     *signature,
+                                          gpointer    user_data);
+/**
+ * tm_store_foreach_signature:
+ * @where: an SQL condition over the aliases a (acquisitions), e (exhibits) and c (cases),
+ *   with ? placeholders, or NULL for all
+ * @args: the placeholders' values as text, NULL-terminated (may be NULL)
+ *
+ * Streams the signatures of the acquisitions matching @where (tm-search builds it from
+ * the demographic filters), in id order.
+ */
+gboolean    tm_store_foreach_signature    (TmStore             *self,
+                                           const char          *where,
+                                           const char * const  *args,
+                                           TmStoreSignatureFunc func,
+                                           gpointer             user_data,
+                                           GError             **error);
+
+/* Saves a finished (complete or cancelled) run and its candidates in one transaction
+ * and sets its id. */
+gboolean    tm_store_save_run             (TmStore          *self,
+                                           TmCorrelationRun *run,
+                                           GError          **error);
+/* Loads a run and its candidates. */
+TmCorrelationRun *tm_store_load_run       (TmStore     *self,
+                                           gint64       run_id,
                                            GError     **error);
 
 G_END_DECLS
