@@ -19,8 +19,8 @@
  *    circle has already been searched by the global registration, and per-cell work is
  *    the cost that matters (cells × angles × 9 FFTs).
  *  - Cells are registered at 12.5 µm by default rather than 6.25 µm: 4× fewer FFT points,
- *    and the breech-face marks that survive a 16 µm short cutoff are still resolved (see
- *    bench/README.md for the accuracy measured at both).
+ *    and most of the 16–250 µm band is still resolved. Fadul, Weller and TopMatch separate
+ *    completely at 12.5 µm (bench/README.md); 6.25 µm has not been compared yet.
  * Each cell's correlation is the masked NCC (tm_ncc_map), so a cell half outside the
  * target's breech face is scored over the common points only.
  */
