@@ -31,6 +31,9 @@ static const TmCliCommand commands[] = {
   { "synth",   tm_cli_synth,   N_("Write synthetic breech-face scans with a truth table") },
   { "compare", tm_cli_compare, N_("Compare two scans: registration and congruent matching cells") },
   { "transform", tm_cli_transform, N_("Rotate and shift a scan (orientation tests)") },
+  { "correlate", tm_cli_correlate, N_("Search one acquisition against the database") },
+  { "evaluate", tm_cli_evaluate, N_("Search every acquisition against the rest and score the ranking against a truth table") },
+  { "reprocess", tm_cli_reprocess, N_("Recompute preprocessed surfaces and signatures") },
 };
 
 void

@@ -1,0 +1,183 @@
+/* tm-cli-correlate.c — `toolmark-cli correlate ID`: search one acquisition against the rest
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Output (--json), see README.md "Correlation":
+ *   {"query": {"id", "file"},
+ *    "counts": {"filtered", "prescored", "full", "unprocessed"},
+ *    "candidates": [{"id", "file", "rank", "score",
+ *                    "scores": {"breech_face", "accf", "cmc": {…}, "prescore", "p_knm",
+ *                               "p_knm_model"},
+ *                    "angle_deg", "dx_um", "dy_um", "review_state"}],
+ *    "run": id, "status", "user", "started_at", "finished_at", "filters", "parameters",
+ *    "timings": {"filter", "prescore", "query_data", "full", "total"}}
+ */
+#define G_LOG_DOMAIN "toolmark-cli"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "tm-cli.h"
+#include "tm-search.h"
+
+static void
+progress_cb (TmSearchStage stage,
+             guint64       done,
+             guint64       total,
+             gpointer      user_data)
+{
+  fprintf (stderr, "\r%-8s %" G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT "   ",
+           tm_search_stage_to_string (stage), done, total);
+  if (done == total)
+    fputc ('\n', stderr);
+}
+
+static void
+print_table (TmCorrelationRun *run)
+{
+  GArray *candidates = tm_correlation_run_get_candidates (run);
+  guint filtered, prescored, full, unprocessed;
+
+  tm_correlation_run_get_counts (run, &filtered, &prescored, &full, &unprocessed);
+  printf ("run %" G_GINT64_FORMAT ": query %" G_GINT64_FORMAT " (%s), %s\n",
+          tm_correlation_run_get_id (run), tm_correlation_run_get_query_id (run),
+          tm_correlation_run_get_query_file (run),
+          tm_correlation_run_status_to_string (tm_correlation_run_get_status (run)));
+  printf ("%u passed the filters, %u pre-scored, %u fully compared", filtered, prescored, full);
+  if (unprocessed > 0)
+    printf (" (%u without a signature were not searched: run 'toolmark-cli reprocess')", unprocessed);
+  printf ("; %.2f s\n\n", tm_correlation_run_get_timing (run, "total"));
+  printf ("%4s  %6s  %7s  %9s  %6s  %8s  %8s  %7s  %s\n",
+          "rank", "id", "score", "cmc q/c", "accf", "prescore", "p_knm", "angle", "file");
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+      g_autofree char *cmc = g_strdup_printf ("%u/%u", c->cmc_a_to_b, c->cmc_b_to_a);
+
+      printf ("%4u  %6" G_GINT64_FORMAT "  %7.2f  %9s  %6.3f  %8.3f  %8.2g  %7.1f  %s\n",
+              c->rank, c->acquisition_id, c->score, cmc, c->accf, c->prescore, c->p_knm,
+              c->angle_deg, c->file);
+    }
+}
+
+gboolean
+tm_cli_parse_top (const char  *text,
+                  guint       *out_top,
+                  GError     **error)
+{
+  guint64 n;
+
+  if (text == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (text, "all") == 0)
+    {
+      *out_top = 0;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT32, &n, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--top '%s': give a number of candidates (1 or more) or 'all'", text);
+      return FALSE;
+    }
+  *out_top = (guint)n;
+  return TRUE;
+}
+
+int
+tm_cli_correlate (TmCliContext *ctx,
+                  int           argc,
+                  char        **argv)
+{
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(TmAcquisition) query = NULL;
+  g_autoptr(TmCorrelationRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *top = NULL;
+  TmSearchFilters filters = { 0 };
+  TmSearchParams params;
+  gboolean json = FALSE;
+  int threads = 0;
+  GOptionEntry entries[] = {
+    { "calibre", 0, 0, G_OPTION_ARG_STRING, &filters.calibre, N_("Only candidates of this calibre"), "C" },
+    { "firing-pin-type", 0, 0, G_OPTION_ARG_STRING, &filters.firing_pin_type, N_("centre-fire or rim-fire"), "T" },
+    { "firing-pin-shape", 0, 0, G_OPTION_ARG_STRING, &filters.firing_pin_shape, N_("circular, elliptical, hemispherical or rectangular"), "S" },
+    { "breech-face-class", 0, 0, G_OPTION_ARG_STRING, &filters.breech_face_class, N_("arched, circular, crosshatch, granular, parallel or smooth"), "B" },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &filters.kind, N_("crime-scene or test-fire"), "K" },
+    { "incident-from", 0, 0, G_OPTION_ARG_STRING, &filters.incident_from, N_("Incident on or after"), "YYYY-MM-DD" },
+    { "incident-to", 0, 0, G_OPTION_ARG_STRING, &filters.incident_to, N_("Incident on or before"), "YYYY-MM-DD" },
+    { "entered-from", 0, 0, G_OPTION_ARG_STRING, &filters.entered_from, N_("Imported on or after"), "YYYY-MM-DD" },
+    { "entered-to", 0, 0, G_OPTION_ARG_STRING, &filters.entered_to, N_("Imported on or before"), "YYYY-MM-DD" },
+    { "site", 0, 0, G_OPTION_ARG_STRING_ARRAY, &filters.sites, N_("Only candidates from this site (repeatable)"), "UUID" },
+    { "top", 0, 0, G_OPTION_ARG_STRING, &top, N_("Candidates compared fully (default 100)"), "N|all" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the run as JSON"), NULL },
+    { NULL }
+  };
+  int status = 0;
+
+  if (!tm_cli_parse ("correlate", "ID", _("Search one acquisition against the database: filters, "
+                                          "pre-score of every candidate, full comparison of the best."),
+                     entries, &argc, &argv))
+    {
+      tm_search_filters_clear (&filters);
+      return 2;
+    }
+  tm_search_params_init (&params);
+  params.n_threads = MAX (threads, 0);
+  if (argc != 2)
+    {
+      tm_cli_error ("correlate: give exactly one acquisition id");
+      status = 2;
+      goto out;
+    }
+  if (!tm_cli_parse_top (top, &params.top_n, &error) ||
+      !tm_search_filters_normalize (&filters, &error))
+    {
+      tm_cli_error ("correlate: %s", error->message);
+      status = 2;
+      goto out;
+    }
+  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
+    {
+      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
+      status = 1;
+      goto out;
+    }
+  store = tm_store_open (ctx->db_path, &error);
+  if (store != NULL)
+    query = tm_store_find_acquisition (store, argv[1], &error);
+  if (query != NULL)
+    run = tm_search_run (store, tm_acquisition_get_id (query), &filters, &params, ctx->user,
+                         !ctx->quiet && !json && isatty (2) ? progress_cb : NULL, NULL, NULL, &error);
+  if (run == NULL)
+    {
+      tm_cli_error ("%s", error->message);
+      status = 1;
+      goto out;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = tm_correlation_run_to_json (run);
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (generator, node);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      printf ("%s\n", text);
+    }
+  else
+    print_table (run);
+
+out:
+  tm_search_filters_clear (&filters);
+  return status;
+}
