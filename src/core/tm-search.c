@@ -394,10 +394,11 @@ tm_search_rank_candidates (GArray *candidates)
   for (guint i = 0; i < n; i++)
     g_array_index (candidates, TmCandidate, i).rank = i + 1;
 
-  /* The reference distribution: below the best max(10, n/10) scores a search's
-   * candidates are non-matches but for the rarest database, and they are non-matches
-   * the pre-score found similar, so the tail probabilities err on the cautious side. */
-  skip = MAX (10, n / 10);
+  /* The reference distribution: below the best max(2, n/10) scores a search's
+   * candidates are non-matches but for the rarest database (a firearm with more shots
+   * than that in the scope), and they are non-matches the pre-score found similar, so
+   * the tail probabilities err on the cautious side. */
+  skip = MAX (2, n / 10);
   if (n < skip + 10)
     return;
   bulk = g_new (double, n - skip);

@@ -147,7 +147,7 @@ gboolean  tm_search_score_candidates (const TmCompareData  *query,
 double    tm_search_score_of     (TmComparison          *comparison);
 
 /* Sorts @candidates (TmCandidate) by score, sets ranks 1…n, and fills p_knm /
- * p_knm_model against the bulk of the scores (all but the best max(10, n/10)), which
+ * p_knm_model against the bulk of the scores (all but the best max(2, n/10)), which
  * are overwhelmingly non-matches; NaN when fewer than 10 remain. */
 void      tm_search_rank_candidates (GArray             *candidates);
 
