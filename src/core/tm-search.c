@@ -134,6 +134,7 @@ tm_search_params_init (TmSearchParams *params)
   params->top_n = 100;
   params->n_threads = 0;
   params->save = TRUE;
+  params->parallel_load = FALSE;
   tm_compare_params_init (&params->compare);
 }
 
@@ -287,9 +288,14 @@ full_worker (gpointer data)
       c->accf = c->angle_deg = c->dx_um = c->dy_um = NAN;
       c->p_knm = c->p_knm_model = NAN;
 
-      g_mutex_lock (&job->lock);
-      surface = job->load (job->ids[i], job->load_data, &error);
-      g_mutex_unlock (&job->lock);
+      if (job->params->parallel_load)
+        surface = job->load (job->ids[i], job->load_data, &error);
+      else
+        {
+          g_mutex_lock (&job->lock);
+          surface = job->load (job->ids[i], job->load_data, &error);
+          g_mutex_unlock (&job->lock);
+        }
       if (surface != NULL)
         {
           cdata = tm_compare_data_new (surface, &job->params->compare);

@@ -57,6 +57,8 @@ char    *tm_search_filters_to_json   (const TmSearchFilters *filters);
  * @top_n: candidates fully compared, best pre-scores first (default 100; 0 = all)
  * @n_threads: threads for the pre-score and the comparisons (default 0 = all cores)
  * @save: store the run in the database (default TRUE)
+ * @parallel_load: the #TmSearchLoadFunc may run on several threads at once (default
+ *   FALSE: calls are serialised, as one SQLite connection needs)
  * @compare: the engine's parameters (tm_compare_params_init)
  */
 typedef struct
@@ -64,6 +66,7 @@ typedef struct
   guint           top_n;
   guint           n_threads;
   gboolean        save;
+  gboolean        parallel_load;
   TmCompareParams compare;
 } TmSearchParams;
 
@@ -113,8 +116,8 @@ GArray   *tm_search_select_top   (const float           *scores,
                                   gsize                  n,
                                   gsize                  top_n);
 
-/* Returns the preprocessed surface of candidate @id. Called from the comparing threads
- * one at a time (the calls are serialised), so a loader may use one SQLite connection. */
+/* Returns the preprocessed surface of candidate @id. Called from the comparing threads,
+ * one at a time unless @params->parallel_load, so a loader may use one SQLite connection. */
 typedef TmSurface *(*TmSearchLoadFunc) (gint64     id,
                                         gpointer   user_data,
                                         GError   **error);
