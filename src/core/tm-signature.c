@@ -99,14 +99,13 @@ find_centre (const TmGrid *g,
   g_autofree gint32 *label = g_new0 (gint32, n);
   g_autofree gint32 *queue = g_new (gint32, n);
   gsize best_area = 0;
-  double best_x = 0, best_y = 0;
+  gint32 best_label = 0;
   gint32 next = 0;
 
   for (gsize start = 0; start < n; start++)
     {
       gsize head = 0, tail = 0, area = 0;
       gboolean border = FALSE;
-      double sx = 0, sy = 0;
 
       if (!isnan (g->z[start]) || label[start] != 0)
         continue;
@@ -121,8 +120,6 @@ find_centre (const TmGrid *g,
           const int ny[4] = { y, y, y - 1, y + 1 };
 
           area++;
-          sx += x;
-          sy += y;
           if (x == 0 || y == 0 || x == g->w - 1 || y == g->h - 1)
             border = TRUE;
           for (int k = 0; k < 4; k++)
@@ -142,16 +139,69 @@ find_centre (const TmGrid *g,
       if (!border && area > best_area)
         {
           best_area = area;
-          best_x = sx / area;
-          best_y = sy / area;
+          best_label = next;
         }
     }
 
   if (best_area >= MIN_HOLE_PX)
     {
-      *out_cx = best_x;
-      *out_cy = best_y;
-      *out_radius_px = sqrt (best_area / G_PI);
+      /* The centre of the largest inscribed circle, not the centroid: shot dropouts
+       * and damage that touch the hole's edge enlarge it on one side and would drag a
+       * centroid by a few pixels, which the polar part cannot afford. A chamfer (3-4)
+       * distance to the nearest point outside the hole, then the centroid of the points
+       * within a pixel of its maximum. */
+      g_autofree guint16 *dist = g_new (guint16, n);
+      guint16 dmax = 0;
+      double sx = 0, sy = 0, sw = 0;
+
+      for (gsize i = 0; i < n; i++)
+        dist[i] = label[i] == best_label ? G_MAXUINT16 : 0;
+      for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++)
+          {
+            gsize i = (gsize)y * g->w + x;
+            guint d = dist[i];
+
+            if (d == 0)
+              continue;
+            if (x > 0) d = MIN (d, dist[i - 1] + 3u);
+            if (y > 0) d = MIN (d, dist[i - g->w] + 3u);
+            if (x > 0 && y > 0) d = MIN (d, dist[i - g->w - 1] + 4u);
+            if (x + 1 < g->w && y > 0) d = MIN (d, dist[i - g->w + 1] + 4u);
+            dist[i] = (guint16)MIN (d, G_MAXUINT16);
+          }
+      for (int y = g->h - 1; y >= 0; y--)
+        for (int x = g->w - 1; x >= 0; x--)
+          {
+            gsize i = (gsize)y * g->w + x;
+            guint d = dist[i];
+
+            if (d == 0)
+              continue;
+            if (x + 1 < g->w) d = MIN (d, dist[i + 1] + 3u);
+            if (y + 1 < g->h) d = MIN (d, dist[i + g->w] + 3u);
+            if (x + 1 < g->w && y + 1 < g->h) d = MIN (d, dist[i + g->w + 1] + 4u);
+            if (x > 0 && y + 1 < g->h) d = MIN (d, dist[i + g->w - 1] + 4u);
+            dist[i] = (guint16)d;
+            dmax = MAX (dmax, dist[i]);
+          }
+      for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++)
+          {
+            guint16 d = dist[(gsize)y * g->w + x];
+
+            if (d + 3 >= dmax && d > 0)
+              {
+                double w = d + 4.0 - dmax;
+
+                sx += w * x;
+                sy += w * y;
+                sw += w;
+              }
+          }
+      *out_cx = sx / sw;
+      *out_cy = sy / sw;
+      *out_radius_px = dmax / 3.0;
       return;
     }
   {

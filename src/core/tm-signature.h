@@ -22,7 +22,7 @@ GQuark tm_signature_error_quark (void);
 
 /* Bumped whenever the descriptor changes: stored signatures of another version are
  * refused (toolmark-cli reprocess recomputes them). */
-#define TM_SIGNATURE_VERSION 2
+#define TM_SIGNATURE_VERSION 3
 /* Number of floats in a signature. */
 #define TM_SIGNATURE_P_RINGS     8
 #define TM_SIGNATURE_P_HARMONICS 24
