@@ -50,6 +50,7 @@ tm_cmc_params_init (TmCmcParams *params)
   params->t_theta_deg = 6.0;
   params->t_xy_um = 125.0;
   params->tau = 1;
+  params->coarse_to_fine = TRUE;
 }
 
 void
@@ -75,16 +76,23 @@ tm_registration_invert (const TmRegistration *reg,
 typedef struct
 {
   int          x, y;      /* top-left in the level grid */
-  TmNccSpectra spectra;
+  TmNccSpectra spectra;   /* at the level (single-level search) or the coarse level */
+  float       *tmpl;      /* coarse to fine: the cell at the level as three side × side
+                           * planes, value about its mean (0 where invalid), value², and
+                           * validity (1 or 0): the direct correlation is branch-free */
+  gsize        n_valid;   /* valid points of the cell at the level */
 } Cell;
 
 struct _TmCmcCells
 {
   const TmLevel   *level;
+  const TmLevel   *coarse;   /* the level at 2 × pixel_um, or NULL: single level */
   double           pixel_um;
   int              side;     /* cell side, level pixels */
-  int              region;   /* search region side = FFT size */
-  int              margin;   /* (region − side) / 2 */
+  int              region;   /* search region side = FFT size (at the coarse level when
+                              * coarse-to-fine) */
+  int              margin;   /* (region − side) / 2, in the same pixels as region */
+  int              cside;    /* coarse cell side = side / 2 */
   int              x0, y0;   /* grid origin */
   int              n_grid;
   const TmFftPlan *plan;
@@ -113,6 +121,14 @@ tm_cmc_cells_new (const TmPyramid   *reference,
   self->pixel_um = self->level->pixel_um;
   self->cells = g_array_new (FALSE, TRUE, sizeof (Cell));
   g = self->level->grid;
+  if (params->coarse_to_fine)
+    {
+      const TmLevel *c = tm_pyramid_get_level (reference, 2 * self->pixel_um);
+
+      /* only an exact factor 2 keeps a coarse pixel on two level pixels */
+      if (fabs (c->pixel_um - 2 * self->pixel_um) < 1e-3 * self->pixel_um)
+        self->coarse = c;
+    }
 
   for (int y = 0; y < g->h; y++)
     for (int x = 0; x < g->w; x++)
@@ -129,11 +145,24 @@ tm_cmc_cells_new (const TmPyramid   *reference,
   self->n_grid = MAX (params->grid_cells, 1);
   extent = MAX (bx1 - bx0 + 1, by1 - by0 + 1);
   self->side = MAX (4, (extent + self->n_grid - 1) / self->n_grid);
-  self->region = tm_fft_good_size ((int)ceil (MAX (params->search_factor, 1.0) * self->side));
-  self->margin = (self->region - self->side) / 2;
   /* centre the square grid on the bounding box */
   self->x0 = (bx0 + bx1 + 1) / 2 - self->side * self->n_grid / 2;
   self->y0 = (by0 + by1 + 1) / 2 - self->side * self->n_grid / 2;
+  if (self->coarse != NULL)
+    {
+      /* even side and origin: coarse pixel i is exactly level pixels 2i and 2i + 1 */
+      self->side += self->side & 1;
+      self->x0 -= self->x0 & 1;
+      self->y0 -= self->y0 & 1;
+      self->cside = self->side / 2;
+      self->region = tm_fft_fast_size ((int)ceil (MAX (params->search_factor, 1.0) * self->cside));
+      self->margin = (self->region - self->cside) / 2;
+    }
+  else
+    {
+      self->region = tm_fft_fast_size ((int)ceil (MAX (params->search_factor, 1.0) * self->side));
+      self->margin = (self->region - self->side) / 2;
+    }
   self->plan = tm_fft_plan_get (self->region, self->region);
 
   tm_ncc_work_init (&work, self->plan);
@@ -142,15 +171,47 @@ tm_cmc_cells_new (const TmPyramid   *reference,
       {
         Cell cell = { self->x0 + i * self->side, self->y0 + j * self->side };
         gsize valid = 0;
+        double sum = 0;
 
         for (int y = cell.y; y < cell.y + self->side; y++)
           for (int x = cell.x; x < cell.x + self->side; x++)
             if (x >= 0 && y >= 0 && x < g->w && y < g->h && !isnan (g->z[(gsize)y * g->w + x]))
-              valid++;
+              {
+                valid++;
+                sum += g->z[(gsize)y * g->w + x];
+              }
         if (valid < params->min_valid * self->side * self->side || valid < 8)
           continue;
+        cell.n_valid = valid;
         tm_ncc_spectra_init (&cell.spectra, self->plan);
-        tm_ncc_spectra_set (&cell.spectra, &work, g, cell.x, cell.y, self->side, self->side);
+        if (self->coarse != NULL)
+          {
+            float mean = (float)(sum / valid);
+
+            gsize plane = (gsize)self->side * self->side;
+
+            cell.tmpl = g_new0 (float, 3 * plane);
+            for (int y = 0; y < self->side; y++)
+              for (int x = 0; x < self->side; x++)
+                {
+                  int gx = cell.x + x, gy = cell.y + y;
+                  gsize k = (gsize)y * self->side + x;
+                  float v;
+
+                  if (gx < 0 || gy < 0 || gx >= g->w || gy >= g->h)
+                    continue;
+                  v = g->z[(gsize)gy * g->w + gx];
+                  if (isnan (v))
+                    continue;
+                  cell.tmpl[k] = v - mean;
+                  cell.tmpl[plane + k] = (v - mean) * (v - mean);
+                  cell.tmpl[2 * plane + k] = 1.0f;
+                }
+            tm_ncc_spectra_set (&cell.spectra, &work, self->coarse->grid, cell.x / 2,
+                                cell.y / 2, self->cside, self->cside);
+          }
+        else
+          tm_ncc_spectra_set (&cell.spectra, &work, g, cell.x, cell.y, self->side, self->side);
         g_array_append_val (self->cells, cell);
       }
   tm_ncc_work_clear (&work);
@@ -163,7 +224,12 @@ tm_cmc_cells_free (TmCmcCells *self)
   if (self == NULL)
     return;
   for (guint i = 0; i < self->cells->len; i++)
-    tm_ncc_spectra_clear (&g_array_index (self->cells, Cell, i).spectra);
+    {
+      Cell *cell = &g_array_index (self->cells, Cell, i);
+
+      tm_ncc_spectra_clear (&cell->spectra);
+      g_free (cell->tmpl);
+    }
   g_array_unref (self->cells);
   g_free (self);
 }
@@ -225,6 +291,144 @@ parabola_offset (double l,
   return CLAMP (0.5 * (l - r) / d, -0.5, 0.5);
 }
 
+/* ---- coarse to fine: the level's shift by direct masked correlation ---- */
+
+#define REFINE_RADIUS 4  /* level pixels the climb may move from the coarse prediction */
+
+typedef struct
+{
+  int     wside;   /* side + 2 · REFINE_RADIUS */
+  TmGrid *win;     /* the target warped into the reference frame around the cell */
+  float  *planes;  /* win as value (0 where invalid), value², validity */
+  double  score[(2 * REFINE_RADIUS + 1) * (2 * REFINE_RADIUS + 1)];
+} Refine;
+
+/* Masked NCC of the cell against the window at shift (u, v) ∈ [−R, R]²: the same
+ * statistic as tm_ncc_map, summed directly over the few shifts the climb visits. */
+static double
+direct_ncc (const Cell   *cell,
+            int           side,
+            const Refine *r,
+            int           u,
+            int           v,
+            double        min_count)
+{
+  gsize plane = (gsize)side * side, wplane = (gsize)r->wside * r->wside;
+  const float *tv = cell->tmpl, *tv2 = tv + plane, *tm = tv + 2 * plane;
+  double n = 0, sf = 0, sg = 0, sff = 0, sgg = 0, sfg = 0, vf, vg;
+
+  for (int y = 0; y < side; y++)
+    {
+      gsize o = (gsize)(y + REFINE_RADIUS + v) * r->wside + REFINE_RADIUS + u;
+      const float *a = tv + (gsize)y * side, *a2 = tv2 + (gsize)y * side;
+      const float *am = tm + (gsize)y * side;
+      const float *b = r->planes + o, *b2 = b + wplane, *bm = b + 2 * wplane;
+      float rn = 0, rsf = 0, rsg = 0, rsff = 0, rsgg = 0, rsfg = 0;
+
+      /* float within a row (≤ a few dozen terms), double across rows */
+      for (int x = 0; x < side; x++)
+        {
+          rn += am[x] * bm[x];
+          rsf += a[x] * bm[x];
+          rsff += a2[x] * bm[x];
+          rsg += am[x] * b[x];
+          rsgg += am[x] * b2[x];
+          rsfg += a[x] * b[x];
+        }
+      n += rn;
+      sf += rsf;
+      sg += rsg;
+      sff += rsff;
+      sgg += rsgg;
+      sfg += rsfg;
+    }
+  if (n < MAX (min_count, 4.0))
+    return NAN;
+  vf = sff - sf * sf / n;
+  vg = sgg - sg * sg / n;
+  if (vf <= 1e-12 || vg <= 1e-12)
+    return NAN;
+  return CLAMP ((sfg - sf * sg / n) / sqrt (vf * vg), -1.0, 1.0);
+}
+
+static double
+refine_score (const Cell *cell,
+              int         side,
+              Refine     *r,
+              int         u,
+              int         v,
+              double      min_count)
+{
+  double *s;
+
+  if (abs (u) > REFINE_RADIUS || abs (v) > REFINE_RADIUS)
+    return NAN;
+  s = &r->score[(v + REFINE_RADIUS) * (2 * REFINE_RADIUS + 1) + u + REFINE_RADIUS];
+  if (*s == -3)
+    *s = direct_ncc (cell, side, r, u, v, min_count);
+  return *s;
+}
+
+/* Climbs from shift 0 (the coarse prediction) to the best neighbouring shift until none
+ * is better; returns the CCF and the sub-pixel offset from the prediction. The window
+ * @r->win must already hold the warped target around the predicted position. */
+static double
+refine_climb (const Cell *cell,
+              int         side,
+              Refine     *r,
+              double      min_count,
+              double     *du,
+              double     *dv)
+{
+  gsize wplane = (gsize)r->wside * r->wside;
+  int cu = 0, cv = 0;
+  double best;
+
+  for (gsize i = 0; i < wplane; i++)
+    {
+      float z = r->win->z[i];
+      gboolean ok = !isnan (z);
+
+      r->planes[i] = ok ? z : 0.0f;
+      r->planes[wplane + i] = ok ? z * z : 0.0f;
+      r->planes[2 * wplane + i] = ok ? 1.0f : 0.0f;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (r->score); i++)
+    r->score[i] = -3;
+
+  best = refine_score (cell, side, r, 0, 0, min_count);
+  for (;;)
+    {
+      int nu = cu, nv = cv;
+
+      for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++)
+          {
+            double sc = refine_score (cell, side, r, cu + dx, cv + dy, min_count);
+
+            if (!isnan (sc) && (isnan (best) || sc > best))
+              {
+                best = sc;
+                nu = cu + dx;
+                nv = cv + dy;
+              }
+          }
+      if (nu == cu && nv == cv)
+        break;
+      cu = nu;
+      cv = nv;
+    }
+  *du = cu;
+  *dv = cv;
+  if (isnan (best))
+    return NAN;
+  *du += parabola_offset (refine_score (cell, side, r, cu - 1, cv, min_count), best,
+                          refine_score (cell, side, r, cu + 1, cv, min_count));
+  *dv += parabola_offset (refine_score (cell, side, r, cu, cv - 1, min_count), best,
+                          refine_score (cell, side, r, cu, cv + 1, min_count));
+  return best;
+}
+
 gboolean
 tm_cmc_run (const TmCmcCells     *cells,
             const TmPyramid      *target,
@@ -247,7 +451,9 @@ tm_cmc_run (const TmCmcCells     *cells,
   g_autofree float *map = NULL;
   TmNccSpectra region;
   TmNccWork work;
-  int wx0, wy0, wext, side, rs, m;
+  const TmLevel *sref, *stgt;
+  Refine refine;
+  int wx0, wy0, wext, side, rs, m, kf, cs;
   guint initial = 0, high = 0, best_count = 0;
   double med_a = 0, med_x = 0, med_y = 0;
   gboolean high_ok;
@@ -288,19 +494,37 @@ tm_cmc_run (const TmCmcCells     *cells,
   rs = cells->region;
   m = cells->margin;
 
-  /* the part of the reference frame the regions cover */
-  wx0 = cells->x0 - m;
-  wy0 = cells->y0 - m;
-  wext = cells->n_grid * side + 2 * m + (rs - side - 2 * m);
+  /* The FFT search runs at the search level — the coarse level (one pixel per kf = 2
+   * level pixels) when coarse-to-fine — over the part of the reference frame the
+   * regions cover. */
+  kf = cells->coarse != NULL ? 2 : 1;
+  cs = side / kf;
+  sref = cells->coarse != NULL ? cells->coarse : ra;
+  stgt = cells->coarse != NULL ? tm_pyramid_get_level (target, sref->pixel_um) : ta;
+  if (fabs (stgt->pixel_um - sref->pixel_um) > 1e-3 * px)
+    {
+      g_set_error (error, TM_REGISTRATION_ERROR, TM_REGISTRATION_ERROR_MISMATCH,
+                   "The target surface has no %g µm level for the cell search: compare "
+                   "surfaces prepared with the same parameters", sref->pixel_um);
+      return FALSE;
+    }
+  wx0 = cells->x0 / kf - m;
+  wy0 = cells->y0 / kf - m;
+  wext = cells->n_grid * cs + rs - cs;
   warped = tm_grid_new (wext, wext);
   map = tm_fft_alloc_real ((gsize)rs * rs);
   tm_ncc_work_init (&work, cells->plan);
   tm_ncc_spectra_init (&region, cells->plan);
+  refine.wside = side + 2 * REFINE_RADIUS;
+  refine.win = tm_grid_new (refine.wside, refine.wside);
+  refine.planes = g_new (float, 3 * (gsize)refine.wside * refine.wside);
 
   for (guint j = 0; j < n_angles; j++)
     {
       double a = -angles[j] * G_PI / 180.0, c = cos (a), s = sin (a);
       double ra_ = angles[j] * G_PI / 180.0, cr = cos (ra_), sr = sin (ra_);
+      /* target in the reference frame: Bw(x) = B(R(θ)(x − c_A) + c_B + t) */
+      double wtx = -(c * t0x - s * t0y), wty = -(s * t0x + c * t0y);
 
       if (g_cancellable_is_cancelled (cancellable))
         {
@@ -309,12 +533,12 @@ tm_cmc_run (const TmCmcCells     *cells,
           tm_ncc_work_clear (&work);
           tm_ncc_spectra_clear (&region);
           tm_fft_free (g_steal_pointer (&map));
+          tm_grid_free (refine.win);
+          g_free (refine.planes);
           return FALSE;
         }
-      /* target in the reference frame: Bw(x) = B(R(θ)(x − c_A) + c_B + t) */
-      tm_grid_warp_into (ta->grid, ta->cx, ta->cy, -angles[j],
-                         -(c * t0x - s * t0y), -(s * t0x + c * t0y),
-                         ra->cx, ra->cy, wx0, wy0, warped);
+      tm_grid_warp_into (stgt->grid, stgt->cx, stgt->cy, -angles[j], wtx / kf, wty / kf,
+                         sref->cx, sref->cy, wx0, wy0, warped);
       for (guint i = 0; i < n_cells; i++)
         {
           const Cell *cell = &g_array_index (cells->cells, Cell, i);
@@ -322,15 +546,15 @@ tm_cmc_run (const TmCmcCells     *cells,
           int bu = 0, bv = 0;
           double best = -2, du, dv;
 
-          tm_ncc_spectra_set (&region, &work, warped, cell->x - m - wx0, cell->y - m - wy0,
-                              rs, rs);
+          tm_ncc_spectra_set (&region, &work, warped, cell->x / kf - m - wx0,
+                              cell->y / kf - m - wy0, rs, rs);
           /* most of the cell must land on valid target points: an NCC over a sliver of
            * a few dozen points reaches T_CCF by chance */
           tm_ncc_map_window (&cell->spectra, &region, &work,
                              params->min_overlap * cell->spectra.n_valid,
-                             0, rs - side, 0, rs - side, map);
-          for (int v = 0; v <= rs - side; v++)
-            for (int u = 0; u <= rs - side; u++)
+                             0, rs - cs, 0, rs - cs, map);
+          for (int v = 0; v <= rs - cs; v++)
+            for (int u = 0; u <= rs - cs; u++)
               {
                 float sc = map[(gsize)v * rs + u];
 
@@ -343,12 +567,28 @@ tm_cmc_run (const TmCmcCells     *cells,
               }
           du = bu - m;
           dv = bv - m;
-          if (best > -2)
+          if (best > -2 && kf == 2)
             {
-              if (bu > 0 && bu < rs - side)
+              /* the coarse peak predicts the shift within a level pixel or two: climb
+               * to the level's own maximum, where the CCF is read */
+              int d0x = 2 * (bu - m), d0y = 2 * (bv - m);
+
+              tm_grid_warp_into (ta->grid, ta->cx, ta->cy, -angles[j], wtx, wty,
+                                 ra->cx, ra->cy, cell->x + d0x - REFINE_RADIUS,
+                                 cell->y + d0y - REFINE_RADIUS, refine.win);
+              best = refine_climb (cell, side, &refine, params->min_overlap * cell->n_valid,
+                                   &du, &dv);
+              du += d0x;
+              dv += d0y;
+              if (isnan (best))
+                best = -2;
+            }
+          else if (best > -2)
+            {
+              if (bu > 0 && bu < rs - cs)
                 du += parabola_offset (map[(gsize)bv * rs + bu - 1], best,
                                        map[(gsize)bv * rs + bu + 1]);
-              if (bv > 0 && bv < rs - side)
+              if (bv > 0 && bv < rs - cs)
                 dv += parabola_offset (map[(gsize)(bv - 1) * rs + bu], best,
                                        map[(gsize)(bv + 1) * rs + bu]);
             }
@@ -358,6 +598,8 @@ tm_cmc_run (const TmCmcCells     *cells,
           hit->ty = t0y + sr * du + cr * dv;
         }
     }
+  tm_grid_free (refine.win);
+  g_free (refine.planes);
   tm_ncc_work_clear (&work);
   tm_ncc_spectra_clear (&region);
 

@@ -26,6 +26,9 @@ G_BEGIN_DECLS
  * @t_theta_deg: angle congruence threshold Tθ (default 6°)
  * @t_xy_um: translation congruence threshold Tx = Ty (default 125 µm = 20 px at 6.25)
  * @tau: high-CMC tolerance τ (default 1)
+ * @coarse_to_fine: find each cell's peak over the search region at twice @pixel_um, then
+ *   climb to the best shift at @pixel_um by direct correlation (default TRUE; FALSE
+ *   searches the whole region at @pixel_um, 4× the FFT points)
  */
 typedef struct
 {
@@ -40,6 +43,7 @@ typedef struct
   double t_theta_deg;
   double t_xy_um;
   int    tau;
+  gboolean coarse_to_fine;
 } TmCmcParams;
 
 void tm_cmc_params_init (TmCmcParams *params);

@@ -156,3 +156,21 @@ tm_fft_good_size (int n)
         return m;
     }
 }
+
+int
+tm_fft_fast_size (int n)
+{
+  for (int m = MAX (n, 2) + (MAX (n, 2) & 1);; m += 2)
+    {
+      int r = m;
+
+      while (r % 2 == 0)
+        r /= 2;
+      while (r % 3 == 0)
+        r /= 3;
+      while (r % 5 == 0)
+        r /= 5;
+      if (r == 1)
+        return m;
+    }
+}

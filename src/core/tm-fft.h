@@ -36,5 +36,9 @@ void             tm_fft_free            (gpointer         p);
 
 /* The smallest n' ≥ n whose only prime factors are 2, 3, 5 and 7 (fast FFTW sizes). */
 int              tm_fft_good_size       (int              n);
+/* The smallest even n' ≥ n whose only prime factors are 2, 3 and 5: FFTW's single-
+ * precision 2D real transforms are about twice as fast on these as on odd sizes or
+ * multiples of 7 of about the same size (105² takes 33 µs, 108² 17 µs here). */
+int              tm_fft_fast_size       (int              n);
 
 G_END_DECLS

@@ -484,7 +484,7 @@ level_scan_init (LevelScan     *scan,
   scan->by0 = (scan->side - b->grid->h) / 2;
   scan->max_shift = max_shift;
   /* a circular correlation of side-wide canvases is exact for |u| ≤ n − side */
-  n = tm_fft_good_size (scan->side + max_shift);
+  n = tm_fft_fast_size (scan->side + max_shift);
   scan->plan = tm_fft_plan_get (n, n);
   tm_ncc_work_init (&scan->work, scan->plan);
   tm_ncc_spectra_init (&scan->sa, scan->plan);
