@@ -3,12 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   eval-pairs [--rotate SEED] [--cmc-px UM] [--combine min|mean] [--verbose]
- *              SCANS_DIR TRUTH_CSV PREFIX
+ *              [--no-query-cache] SCANS_DIR TRUTH_CSV PREFIX
  *
  * PREFIX selects the rows of truth.csv (e.g. "fadulProcessed/"). Each scan is read,
  * optionally rotated by a random angle over the full circle and shifted by up to
  * ±20 px (--rotate SEED, as `toolmark-cli transform` would), preprocessed, and compared
- * with every other one. Prints the known-match and known-non-match score ranges, the AUC
+ * with every other one, the first of each pair prepared as a query the way a search
+ * prepares its query (--no-query-cache: not). Prints the known-match and known-non-match score ranges, the AUC
  * of the score and of the ACCF, and the time per pair.
  */
 #include "config.h"
@@ -68,7 +69,7 @@ main (int   argc,
   int seed = -1, cmc_steps = -1;
   double cmc_px = 0, coarse_px = 0;
   char *combine = NULL;
-  gboolean verbose = FALSE;
+  gboolean verbose = FALSE, no_query_cache = FALSE;
   GOptionEntry entries[] = {
     { "rotate", 0, 0, G_OPTION_ARG_INT, &seed, "Rotate and shift every scan randomly", "SEED" },
     { "cmc-px", 0, 0, G_OPTION_ARG_DOUBLE, &cmc_px, "CMC pixel size", "UM" },
@@ -76,6 +77,8 @@ main (int   argc,
     { "coarse-px", 0, 0, G_OPTION_ARG_DOUBLE, &coarse_px, "Coarse pixel size", "UM" },
     { "combine", 0, 0, G_OPTION_ARG_STRING, &combine, "min or mean", "HOW" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print every pair", NULL },
+    { "no-query-cache", 0, 0, G_OPTION_ARG_NONE, &no_query_cache,
+      "Do not prepare each row's scan as a query (tm_compare_data_prepare_query)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("SCANS_DIR TRUTH_CSV PREFIX");
@@ -171,54 +174,60 @@ main (int   argc,
   pairs = g_new0 (Pair, n * (n - 1) / 2);
   times = g_new0 (double, n * (n - 1) / 2);
   for (guint i = 0; i < n; i++)
-    for (guint j = i + 1; j < n; j++)
-      {
-        gint64 t0 = g_get_monotonic_time ();
-        g_autoptr(TmComparison) cmp = tm_compare_data (data->pdata[i], data->pdata[j], &params,
-                                                       NULL, &error);
-        Pair *p = &pairs[n_pairs];
+    {
+      /* as a search does: scan i is the query of its row */
+      if (!no_query_cache)
+        tm_compare_data_prepare_query (data->pdata[i], &params);
+      for (guint j = i + 1; j < n; j++)
+        {
+          gint64 t0 = g_get_monotonic_time ();
+          g_autoptr(TmComparison) cmp = tm_compare_data (data->pdata[i], data->pdata[j], &params,
+                                                         NULL, &error);
+          Pair *p = &pairs[n_pairs];
 
-        times[n_pairs] = (g_get_monotonic_time () - t0) / 1e6;
-        if (cmp == NULL)
-          {
-            fprintf (stderr, "%s vs %s: %s\n", (char *)files->pdata[i], (char *)files->pdata[j],
-                     error->message);
-            g_clear_error (&error);
-            p->score = 0;
-            p->accf = 0;
-          }
-        else
-          {
-            p->score = tm_comparison_get_score (cmp);
-            p->accf = tm_comparison_get_accf (cmp);
-          }
-        p->match = g_str_equal (guns->pdata[i], guns->pdata[j]);
-        if (p->match)
-          {
-            km_lo = MIN (km_lo, p->score);
-            km_hi = MAX (km_hi, p->score);
-            akm_lo = MIN (akm_lo, p->accf);
-          }
-        else
-          {
-            knm_lo = MIN (knm_lo, p->score);
-            knm_hi = MAX (knm_hi, p->score);
-            aknm_hi = MAX (aknm_hi, p->accf);
-          }
-        if (verbose && cmp != NULL)
-          printf ("%s\t%s\t%s\tscore %.1f (%u/%u, initial %u/%u)\taccf %.3f\tangle %.1f\t"
-                  "shift %.0f,%.0f µm\t%.1f ms\n",
-                  p->match ? "KM " : "KNM", g_path_get_basename (files->pdata[i]),
-                  g_path_get_basename (files->pdata[j]), p->score,
-                  tm_comparison_get_cmc (cmp, TM_COMPARISON_A_TO_B),
-                  tm_comparison_get_cmc (cmp, TM_COMPARISON_B_TO_A),
-                  tm_comparison_get_initial_cmc (cmp, TM_COMPARISON_A_TO_B),
-                  tm_comparison_get_initial_cmc (cmp, TM_COMPARISON_B_TO_A),
-                  p->accf, tm_comparison_get_angle_deg (cmp),
-                  tm_comparison_get_dx_um (cmp), tm_comparison_get_dy_um (cmp),
-                  times[n_pairs] * 1e3);
-        n_pairs++;
-      }
+          times[n_pairs] = (g_get_monotonic_time () - t0) / 1e6;
+          if (cmp == NULL)
+            {
+              fprintf (stderr, "%s vs %s: %s\n", (char *)files->pdata[i], (char *)files->pdata[j],
+                       error->message);
+              g_clear_error (&error);
+              p->score = 0;
+              p->accf = 0;
+            }
+          else
+            {
+              p->score = tm_comparison_get_score (cmp);
+              p->accf = tm_comparison_get_accf (cmp);
+            }
+          p->match = g_str_equal (guns->pdata[i], guns->pdata[j]);
+          if (p->match)
+            {
+              km_lo = MIN (km_lo, p->score);
+              km_hi = MAX (km_hi, p->score);
+              akm_lo = MIN (akm_lo, p->accf);
+            }
+          else
+            {
+              knm_lo = MIN (knm_lo, p->score);
+              knm_hi = MAX (knm_hi, p->score);
+              aknm_hi = MAX (aknm_hi, p->accf);
+            }
+          if (verbose && cmp != NULL)
+            printf ("%s\t%s\t%s\tscore %.1f (%u/%u, initial %u/%u)\taccf %.3f\tangle %.1f\t"
+                    "shift %.0f,%.0f µm\t%.1f ms\n",
+                    p->match ? "KM " : "KNM", g_path_get_basename (files->pdata[i]),
+                    g_path_get_basename (files->pdata[j]), p->score,
+                    tm_comparison_get_cmc (cmp, TM_COMPARISON_A_TO_B),
+                    tm_comparison_get_cmc (cmp, TM_COMPARISON_B_TO_A),
+                    tm_comparison_get_initial_cmc (cmp, TM_COMPARISON_A_TO_B),
+                    tm_comparison_get_initial_cmc (cmp, TM_COMPARISON_B_TO_A),
+                    p->accf, tm_comparison_get_angle_deg (cmp),
+                    tm_comparison_get_dx_um (cmp), tm_comparison_get_dy_um (cmp),
+                    times[n_pairs] * 1e3);
+          n_pairs++;
+        }
+      tm_compare_data_release_query (data->pdata[i]);
+    }
   qsort (times, n_pairs, sizeof (double), cmp_double);
   printf ("scans %u, pairs %u (%s)\n", n, n_pairs, seed >= 0 ? "randomly rotated" : "as scanned");
   printf ("KM score %.1f–%.1f, KNM score %.1f–%.1f, AUC %.4f\n", km_lo, km_hi, knm_lo, knm_hi,

@@ -19,8 +19,9 @@
 
 struct _TmCompareData
 {
-  TmPyramid  *pyramid;
-  TmCmcCells *cells;
+  TmPyramid       *pyramid;
+  TmCmcCells      *cells;
+  TmRotationCache *rotations;  /* tm_compare_data_prepare_query(), or NULL */
 };
 
 struct _TmComparison
@@ -70,9 +71,35 @@ tm_compare_data_free (TmCompareData *data)
 {
   if (data == NULL)
     return;
+  tm_rotation_cache_free (data->rotations);
   tm_cmc_cells_free (data->cells);
   tm_pyramid_free (data->pyramid);
   g_free (data);
+}
+
+void
+tm_compare_data_prepare_query (TmCompareData         *data,
+                               const TmCompareParams *params)
+{
+  TmCompareParams defaults;
+
+  g_return_if_fail (data != NULL);
+
+  if (params == NULL)
+    {
+      tm_compare_params_init (&defaults);
+      params = &defaults;
+    }
+  tm_rotation_cache_free (data->rotations);
+  data->rotations = tm_rotation_cache_new (data->pyramid, &params->registration);
+}
+
+void
+tm_compare_data_release_query (TmCompareData *data)
+{
+  g_return_if_fail (data != NULL);
+
+  g_clear_pointer (&data->rotations, tm_rotation_cache_free);
 }
 
 static void
@@ -120,8 +147,8 @@ tm_compare_data (const TmCompareData   *a,
     }
   self = g_object_new (TM_TYPE_COMPARISON, NULL);
   self->combine = params->combine;
-  if (!tm_register_pyramids (a->pyramid, b->pyramid, &params->registration, &self->reg,
-                             cancellable, error))
+  if (!tm_register_pyramids_cached (a->pyramid, a->rotations, b->pyramid,
+                                    &params->registration, &self->reg, cancellable, error))
     return NULL;
   if (!tm_cmc_run (a->cells, b->pyramid, &self->reg, &params->cmc, &self->dir[0],
                    cancellable, error))

@@ -49,6 +49,14 @@ typedef struct _TmCompareData TmCompareData;
 TmCompareData *tm_compare_data_new  (TmSurface             *preprocessed,
                                      const TmCompareParams *params);
 void           tm_compare_data_free (TmCompareData         *data);
+/* For a surface compared as A (the first argument of tm_compare_data) with many others,
+ * e.g. a search query: computes A's rotated coarse spectra once (about 10 ms and 20 MB
+ * for a 550 px scan) so each comparison skips that work, a third of the registration.
+ * Results are unchanged up to sub-pixel placement. Call it before @data is shared
+ * between threads; release_query frees the cache again. */
+void           tm_compare_data_prepare_query (TmCompareData         *data,
+                                              const TmCompareParams *params);
+void           tm_compare_data_release_query (TmCompareData         *data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmCompareData, tm_compare_data_free)
 

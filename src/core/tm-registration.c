@@ -51,6 +51,54 @@ tm_registration_params_init (TmRegistrationParams *params)
 
 /* ---- warping ---- */
 
+/* floor() for the coordinates a warp meets (|q| < 2³⁰): without SSE4.1 floor is a libm
+ * call, and the warp calls it twice per output point. */
+static inline int
+floor_int (double q)
+{
+  int i = (int)q;
+
+  return i - (q < i);
+}
+
+/* The columns i ∈ [*lo, *hi) of a row where q0 + i·dq ∈ [−1, n): outside them an
+ * output point has no source neighbour at all and is NaN. */
+static void
+clip_span (double q0,
+           double dq,
+           int    n,
+           int   *lo,
+           int   *hi)
+{
+  double a, b;
+
+  if (fabs (dq) < 1e-12)
+    {
+      if (q0 < -1 || q0 >= n)
+        *lo = *hi = 0;
+      return;
+    }
+  a = (-1 - q0) / dq;
+  b = (n - q0) / dq;
+  if (a > b)
+    {
+      double t = a;
+
+      a = b;
+      b = t;
+    }
+  /* one column of slack each side: the exact test is repeated per point */
+  a = MAX (floor (a) - 1, (double)*lo);
+  b = MIN (ceil (b) + 1, (double)*hi);
+  if (a >= b)
+    *lo = *hi = 0;
+  else
+    {
+      *lo = (int)a;
+      *hi = (int)b;
+    }
+}
+
 void
 tm_grid_warp_into (const TmGrid *src,
                    double        src_cx,
@@ -71,12 +119,21 @@ tm_grid_warp_into (const TmGrid *src,
     {
       double dx = x0 - out_cx - tx, dy = y0 + j - out_cy - ty;
       /* q = R⁻¹ d + src_c, stepping d.x by one per output column */
-      double qx = c * dx + s * dy + src_cx, qy = -s * dx + c * dy + src_cy;
+      double qx0 = c * dx + s * dy + src_cx, qy0 = -s * dx + c * dy + src_cy;
       float *row = out->z + (gsize)j * out->w;
+      int lo = 0, hi = out->w;
 
-      for (int i = 0; i < out->w; i++, qx += c, qy -= s)
+      clip_span (qx0, c, w, &lo, &hi);
+      clip_span (qy0, -s, h, &lo, &hi);
+      for (int i = 0; i < lo; i++)
+        row[i] = NAN;
+      for (int i = hi; i < out->w; i++)
+        row[i] = NAN;
+      for (int i = lo; i < hi; i++)
         {
-          int ix = (int)floor (qx), iy = (int)floor (qy);
+          /* recomputed rather than accumulated, so the span clipping cannot drift */
+          double qx = qx0 + c * i, qy = qy0 - s * i;
+          int ix = floor_int (qx), iy = floor_int (qy);
           float fx = (float)(qx - ix), fy = (float)(qy - iy);
           float wsum = 0, vsum = 0;
           float wt[4] = { (1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy };
@@ -519,23 +576,20 @@ parabola_offset (double left,
   return CLAMP (0.5 * (left - right) / d, -0.5, 0.5);
 }
 
-/* NCC of A rotated by @angle and placed at the predicted translation (tx, ty) against B;
- * the best residual shift within ±max_shift is added to the returned pose. */
+/* The best residual shift within ±max_shift of the NCC between the spectra @sa (A as
+ * placed for pose (angle, tx, ty)) and B, added to that pose. */
 static Pose
-level_scan_angle (LevelScan *scan,
-                  double     angle,
-                  double     tx,
-                  double     ty)
+level_scan_peak (LevelScan          *scan,
+                 const TmNccSpectra *sa,
+                 double              angle,
+                 double              tx,
+                 double              ty)
 {
-  const TmLevel *a = scan->a, *b = scan->b;
   int n = tm_fft_plan_rows (scan->plan), ms = scan->max_shift;
   Pose best = { -2, angle, tx, ty };
   int bu = 0, bv = 0;
 
-  tm_grid_warp_into (a->grid, a->cx, a->cy, angle, tx, ty,
-                     b->cx + scan->bx0, b->cy + scan->by0, 0, 0, scan->canvas);
-  tm_ncc_spectra_set (&scan->sa, &scan->work, scan->canvas, 0, 0, scan->side, scan->side);
-  tm_ncc_map_window (&scan->sa, &scan->sb, &scan->work, scan->min_count,
+  tm_ncc_map_window (sa, &scan->sb, &scan->work, scan->min_count,
                      -ms - 1, ms + 1, -ms - 1, ms + 1, scan->map);
   for (int v = -ms; v <= ms; v++)
     for (int u = -ms; u <= ms; u++)
@@ -560,6 +614,156 @@ level_scan_angle (LevelScan *scan,
       best.ty = ty + bv + (abs (bv) < ms ? parabola_offset (t, best.score, d) : 0);
     }
   return best;
+}
+
+/* NCC of A rotated by @angle and placed at the predicted translation (tx, ty) against B;
+ * the best residual shift within ±max_shift is added to the returned pose. */
+static Pose
+level_scan_angle (LevelScan *scan,
+                  double     angle,
+                  double     tx,
+                  double     ty)
+{
+  const TmLevel *a = scan->a, *b = scan->b;
+
+  tm_grid_warp_into (a->grid, a->cx, a->cy, angle, tx, ty,
+                     b->cx + scan->bx0, b->cy + scan->by0, 0, 0, scan->canvas);
+  tm_ncc_spectra_set (&scan->sa, &scan->work, scan->canvas, 0, 0, scan->side, scan->side);
+  return level_scan_peak (scan, &scan->sa, angle, tx, ty);
+}
+
+/* ---- the query's rotated coarse spectra ---- */
+
+struct _TmRotationCache
+{
+  const TmLevel   *a;
+  double           pixel_um;
+  double           start_deg;
+  double           step_deg;
+  int              n_angles;
+  int              max_shift;
+  int              side;      /* canvas side */
+  double           pc;        /* where A's centre sits in the canvas (both axes) */
+  const TmFftPlan *plan;
+  TmNccSpectra    *spectra;   /* n_angles */
+};
+
+/* The coarse angles of @params: the full circle from 0, or centre ± range. */
+static int
+coarse_angles (const TmRegistrationParams *params,
+               double                     *start,
+               gboolean                   *full_circle)
+{
+  gboolean full = params->angle_range_deg >= 180.0 - 1e-9;
+  int n = full ? (int)lround (360.0 / params->coarse_step_deg)
+               : 2 * (int)floor (params->angle_range_deg / params->coarse_step_deg) + 1;
+
+  *start = full ? 0.0
+                : params->angle_center_deg -
+                  floor (params->angle_range_deg / params->coarse_step_deg) *
+                  params->coarse_step_deg;
+  if (full_circle)
+    *full_circle = full;
+  return MAX (n, 1);
+}
+
+TmRotationCache *
+tm_rotation_cache_new (const TmPyramid            *a,
+                       const TmRegistrationParams *params)
+{
+  TmRegistrationParams defaults;
+  TmRotationCache *cache;
+  g_autoptr(TmGrid) canvas = NULL;
+  TmNccWork work;
+  int n;
+
+  g_return_val_if_fail (a != NULL, NULL);
+
+  if (params == NULL)
+    {
+      tm_registration_params_init (&defaults);
+      params = &defaults;
+    }
+  cache = g_new0 (TmRotationCache, 1);
+  cache->a = tm_pyramid_get_level (a, params->coarse_pixel_um);
+  cache->pixel_um = cache->a->pixel_um;
+  cache->step_deg = params->coarse_step_deg;
+  cache->n_angles = coarse_angles (params, &cache->start_deg, NULL);
+  cache->max_shift = (int)ceil (params->max_shift_um / cache->pixel_um);
+  /* B must fit in the canvas with its centre near A's: take all the room the FFT size
+   * leaves, at least a few pixels beyond A's own extent */
+  n = tm_fft_fast_size (MAX (cache->a->grid->w, cache->a->grid->h) + 4 + cache->max_shift);
+  cache->side = n - cache->max_shift;
+  cache->pc = (cache->side - 1) / 2.0;
+  cache->plan = tm_fft_plan_get (n, n);
+  cache->spectra = g_new0 (TmNccSpectra, cache->n_angles);
+  canvas = tm_grid_new (cache->side, cache->side);
+  tm_ncc_work_init (&work, cache->plan);
+  for (int k = 0; k < cache->n_angles; k++)
+    {
+      tm_grid_warp_into (cache->a->grid, cache->a->cx, cache->a->cy,
+                         cache->start_deg + k * cache->step_deg, 0, 0,
+                         cache->pc, cache->pc, 0, 0, canvas);
+      tm_ncc_spectra_init (&cache->spectra[k], cache->plan);
+      tm_ncc_spectra_set (&cache->spectra[k], &work, canvas, 0, 0, cache->side, cache->side);
+    }
+  tm_ncc_work_clear (&work);
+  return cache;
+}
+
+void
+tm_rotation_cache_free (TmRotationCache *cache)
+{
+  if (cache == NULL)
+    return;
+  for (int k = 0; k < cache->n_angles; k++)
+    tm_ncc_spectra_clear (&cache->spectra[k]);
+  g_free (cache->spectra);
+  g_free (cache);
+}
+
+/* Sets @scan up against the cache's canvas: B placed at whole pixels so that its centre
+ * is within half a pixel of A's, the remainder returned in (dx, dy). FALSE when this
+ * cache cannot serve (other parameters, or B too large for the canvas). */
+static gboolean
+level_scan_init_cached (LevelScan             *scan,
+                        const TmRotationCache *cache,
+                        const TmLevel         *a,
+                        const TmLevel         *b,
+                        const TmRegistrationParams *params,
+                        double                *dx,
+                        double                *dy)
+{
+  double start;
+  int n_angles = coarse_angles (params, &start, NULL);
+  int bx0 = (int)floor (cache->pc - b->cx + 0.5), by0 = (int)floor (cache->pc - b->cy + 0.5);
+
+  if (cache->a != a || n_angles != cache->n_angles || fabs (start - cache->start_deg) > 1e-9 ||
+      fabs (params->coarse_step_deg - cache->step_deg) > 1e-9 ||
+      cache->max_shift != (int)ceil (params->max_shift_um / a->pixel_um) ||
+      fabs (b->pixel_um - cache->pixel_um) > 1e-6 * cache->pixel_um ||
+      bx0 < 0 || by0 < 0 || bx0 + b->grid->w > cache->side || by0 + b->grid->h > cache->side)
+    return FALSE;
+
+  memset (scan, 0, sizeof *scan);
+  scan->a = a;
+  scan->b = b;
+  scan->side = cache->side;
+  scan->bx0 = bx0;
+  scan->by0 = by0;
+  scan->max_shift = cache->max_shift;
+  scan->plan = cache->plan;
+  tm_ncc_work_init (&scan->work, scan->plan);
+  tm_ncc_spectra_init (&scan->sa, scan->plan);
+  tm_ncc_spectra_init (&scan->sb, scan->plan);
+  tm_ncc_spectra_set (&scan->sb, &scan->work, b->grid, -bx0, -by0, scan->side, scan->side);
+  scan->canvas = tm_grid_new (1, 1);
+  scan->map = tm_fft_alloc_real ((gsize)tm_fft_plan_rows (scan->plan) * tm_fft_plan_rows (scan->plan));
+  scan->min_count = params->min_overlap * MIN (a->n_valid, b->n_valid);
+  /* A's centre is at pc; B's centre at b->cx + bx0: A sits (dx, dy) from it already */
+  *dx = cache->pc - (b->cx + bx0);
+  *dy = cache->pc - (b->cy + by0);
+  return TRUE;
 }
 
 static double
@@ -642,6 +846,18 @@ tm_register_pyramids (const TmPyramid            *a,
                       GCancellable               *cancellable,
                       GError                    **error)
 {
+  return tm_register_pyramids_cached (a, NULL, b, params, out, cancellable, error);
+}
+
+gboolean
+tm_register_pyramids_cached (const TmPyramid            *a,
+                             const TmRotationCache      *cache,
+                             const TmPyramid            *b,
+                             const TmRegistrationParams *params,
+                             TmRegistration             *out,
+                             GCancellable               *cancellable,
+                             GError                    **error)
+{
   TmRegistrationParams defaults;
   const TmLevel *ca, *cb, *ma, *mb, *fa, *fb;
   LevelScan scan;
@@ -650,7 +866,7 @@ tm_register_pyramids (const TmPyramid            *a,
   g_autofree Pose *cand = NULL;
   Pose best = { -2, 0, 0, 0 };
   gboolean full_circle;
-  double start_angle;
+  double start_angle, cdx = 0, cdy = 0;
 
   g_return_val_if_fail (a != NULL && b != NULL && out != NULL, FALSE);
 
@@ -683,25 +899,34 @@ tm_register_pyramids (const TmPyramid            *a,
   fb = tm_pyramid_get_level (b, params->fine_pixel_um);
 
   /* 1. coarse scan */
-  full_circle = params->angle_range_deg >= 180.0 - 1e-9;
-  n_angles = full_circle ? (int)lround (360.0 / params->coarse_step_deg)
-                         : 2 * (int)floor (params->angle_range_deg / params->coarse_step_deg) + 1;
-  n_angles = MAX (n_angles, 1);
-  start_angle = full_circle ? 0.0
-                            : params->angle_center_deg -
-                              floor (params->angle_range_deg / params->coarse_step_deg) *
-                              params->coarse_step_deg;
+  n_angles = coarse_angles (params, &start_angle, &full_circle);
   coarse = g_new (Pose, n_angles);
-  level_scan_init (&scan, ca, cb, (int)ceil (params->max_shift_um / ca->pixel_um),
-                   params->min_overlap);
-  for (int k = 0; k < n_angles; k++)
+  if (cache != NULL && level_scan_init_cached (&scan, cache, ca, cb, params, &cdx, &cdy))
     {
-      if (check_cancel (cancellable, error))
+      for (int k = 0; k < n_angles; k++)
         {
-          level_scan_clear (&scan);
-          return FALSE;
+          if (check_cancel (cancellable, error))
+            {
+              level_scan_clear (&scan);
+              return FALSE;
+            }
+          coarse[k] = level_scan_peak (&scan, &cache->spectra[k],
+                                       start_angle + k * params->coarse_step_deg, cdx, cdy);
         }
-      coarse[k] = level_scan_angle (&scan, start_angle + k * params->coarse_step_deg, 0, 0);
+    }
+  else
+    {
+      level_scan_init (&scan, ca, cb, (int)ceil (params->max_shift_um / ca->pixel_um),
+                       params->min_overlap);
+      for (int k = 0; k < n_angles; k++)
+        {
+          if (check_cancel (cancellable, error))
+            {
+              level_scan_clear (&scan);
+              return FALSE;
+            }
+          coarse[k] = level_scan_angle (&scan, start_angle + k * params->coarse_step_deg, 0, 0);
+        }
     }
   level_scan_clear (&scan);
 
