@@ -491,6 +491,24 @@ test_hostile (void)
       g_bytes_unref (b);
     }
 
+  /* A metadata chunk declaring 1.8 GB inside a tiny file (found by fuzz-png): libpng would
+   * zero-fill the declared length before noticing the file ends, so it must be refused
+   * from the chunk walk, quickly and without the allocation. */
+  {
+    gsize head = 8 + 25;  /* signature + IHDR chunk */
+    g_autofree guint8 *evil = g_malloc (head + 8 + 16);
+
+    memcpy (evil, data, head);
+    put_be32 (evil + head, 1795162149u);
+    memcpy (evil + head + 4, "tEXt", 4);
+    memset (evil + head + 8, 'x', 16);
+    b = g_bytes_new (evil, head + 8 + 16);
+    g_assert_null (tm_png_read_bytes (b, "bigtext.png", 0, &error));
+    assert_error (error, TM_FORMAT_ERROR_CORRUPT, "bigtext.png");
+    g_clear_error (&error);
+    g_bytes_unref (b);
+  }
+
   /* absurd dimensions, refused from the header alone */
   b = with_dimensions (good, 100000, 100000);
   g_assert_null (tm_png_read_bytes (b, "huge.png", 0, &error));

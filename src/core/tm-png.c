@@ -163,8 +163,23 @@ png_precheck (const guint8 *data,
         idat += chunk_len;
       else if (memcmp (data + pos + 4, "IEND", 4) == 0)
         break;
+      /* Checked here, not left to libpng: libpng 1.6.39 allocates and zero-fills a
+       * chunk's declared length before reading it, so a 2 GB tEXt length in a
+       * 150-byte file would cost 2 GB of memory before "truncated" is noticed. */
       if ((guint64)chunk_len + 12 > len - pos)
-        break;  /* a truncated last chunk: libpng reports it precisely */
+        {
+          g_set_error (error, TM_FORMAT_ERROR, TM_FORMAT_ERROR_CORRUPT,
+                       "%s: a PNG chunk declares %u bytes but the file ends first; "
+                       "the file is truncated or damaged", display_name, chunk_len);
+          return FALSE;
+        }
+      if (chunk_len > PNG_CHUNK_MALLOC_MAX && memcmp (data + pos + 4, "IDAT", 4) != 0)
+        {
+          g_set_error (error, TM_FORMAT_ERROR, TM_FORMAT_ERROR_TOO_LARGE,
+                       "%s: a PNG metadata chunk of %u bytes exceeds the %u-byte limit",
+                       display_name, chunk_len, (guint)PNG_CHUNK_MALLOC_MAX);
+          return FALSE;
+        }
       pos += (gsize)chunk_len + 12;
     }
 
