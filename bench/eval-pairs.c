@@ -66,7 +66,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  int seed = -1, cmc_steps = -1;
+  int seed = -1, cmc_steps = -1, candidates = -1;
   double cmc_px = 0, coarse_px = 0;
   char *combine = NULL;
   gboolean verbose = FALSE, no_query_cache = FALSE;
@@ -75,6 +75,7 @@ main (int   argc,
     { "cmc-px", 0, 0, G_OPTION_ARG_DOUBLE, &cmc_px, "CMC pixel size", "UM" },
     { "cmc-steps", 0, 0, G_OPTION_ARG_INT, &cmc_steps, "CMC angle steps each side", "N" },
     { "coarse-px", 0, 0, G_OPTION_ARG_DOUBLE, &coarse_px, "Coarse pixel size", "UM" },
+    { "candidates", 0, 0, G_OPTION_ARG_INT, &candidates, "Coarse angles refined", "N" },
     { "combine", 0, 0, G_OPTION_ARG_STRING, &combine, "min or mean", "HOW" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print every pair", NULL },
     { "no-query-cache", 0, 0, G_OPTION_ARG_NONE, &no_query_cache,
@@ -134,6 +135,8 @@ main (int   argc,
     params.cmc.n_angle_steps = cmc_steps;
   if (coarse_px > 0)
     params.registration.coarse_pixel_um = coarse_px;
+  if (candidates > 0)
+    params.registration.n_candidates = candidates;
   if (g_strcmp0 (combine, "min") == 0)
     params.combine = TM_CMC_COMBINE_MIN;
   tm_preprocess_params_init (&pre);

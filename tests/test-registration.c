@@ -86,6 +86,56 @@ check_pose (double angle,
   g_assert_false (isnan (reg.accf));
 }
 
+/* A query's rotation cache (what a search prepares once) finds the pose the uncached
+ * registration finds. */
+static void
+test_cached_same_size (void)
+{
+  g_autoptr(TmSurface) a = make_texture (200, 7);
+  g_autoptr(TmSurface) b = tm_surface_transform (a, 143.0, -5.0, 8.0);
+  g_autoptr(TmPyramid) pa = tm_pyramid_new (a, NULL);
+  g_autoptr(TmPyramid) pb = NULL;
+  g_autoptr(TmRotationCache) cache = NULL;
+  g_autoptr(GError) error = NULL;
+  TmRegistration plain, cached;
+
+  add_noise (b, 0.05, 13);
+  pb = tm_pyramid_new (b, NULL);
+  cache = tm_rotation_cache_new (pa, NULL);
+  g_assert_true (tm_register_pyramids (pa, pb, NULL, &plain, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (tm_register_pyramids_cached (pa, cache, pb, NULL, &cached, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("plain %.2f° (%.2f, %.2f) µm ACCF %.3f; cached %.2f° (%.2f, %.2f) µm ACCF %.3f",
+                  plain.angle_deg, plain.dx_um, plain.dy_um, plain.accf,
+                  cached.angle_deg, cached.dx_um, cached.dy_um, cached.accf);
+  g_assert_cmpfloat (angle_diff (cached.angle_deg, 143.0), <=, 1.0);
+  g_assert_cmpfloat (fabs (cached.dx_um / 6.25 + 5.0), <=, 1.0);
+  g_assert_cmpfloat (fabs (cached.dy_um / 6.25 - 8.0), <=, 1.0);
+  g_assert_cmpfloat (angle_diff (cached.angle_deg, plain.angle_deg), <=, 0.5);
+  g_assert_cmpfloat (fabs (cached.accf - plain.accf), <=, 0.02);
+}
+
+static void
+test_cached_larger_target (void)
+{
+  g_autoptr(TmSurface) a = make_texture (200, 7);
+  g_autoptr(TmSurface) b = make_texture (260, 7);
+  g_autoptr(TmPyramid) pa = tm_pyramid_new (a, NULL);
+  g_autoptr(TmPyramid) pb = tm_pyramid_new (b, NULL);
+  g_autoptr(TmRotationCache) cache = tm_rotation_cache_new (pa, NULL);
+  g_autoptr(GError) error = NULL;
+  TmRegistration plain, cached;
+
+  /* B does not fit the cache's canvas: the same answer as without the cache */
+  g_assert_true (tm_register_pyramids (pa, pb, NULL, &plain, NULL, &error));
+  g_assert_true (tm_register_pyramids_cached (pa, cache, pb, NULL, &cached, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (cached.angle_deg, ==, plain.angle_deg);
+  g_assert_cmpfloat (cached.dx_um, ==, plain.dx_um);
+  g_assert_cmpfloat (cached.accf, ==, plain.accf);
+}
+
 static void
 test_pose_37 (void)
 {
@@ -163,6 +213,8 @@ main (int   argc,
   g_test_add_func ("/registration/pose/181", test_pose_181);
   g_test_add_func ("/registration/pose/300", test_pose_300);
   g_test_add_func ("/registration/independent", test_independent);
+  g_test_add_func ("/registration/cached/same-size", test_cached_same_size);
+  g_test_add_func ("/registration/cached/larger-target", test_cached_larger_target);
 
   return g_test_run ();
 }
