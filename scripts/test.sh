@@ -29,8 +29,8 @@ for target in fuzz-x3p fuzz-tiff fuzz-png; do
   corpus=$(mktemp -d)
   cp fuzz/seeds/"${target#fuzz-}"/* "$corpus"/ 2>/dev/null || true
   echo "-- $target"
-  build-fuzz/fuzz/$target -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -max_len=1048576 \
-    -print_final_stats=1 "$corpus" 2>&1 | tail -n 8
+  build-fuzz/fuzz/$target -seed=1 -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -max_len=1048576 \
+    -print_final_stats=1 -artifact_prefix="$corpus/" "$corpus" 2>&1 | tail -n 30
   rm -rf "$corpus"
 done
 
