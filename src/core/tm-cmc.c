@@ -21,6 +21,11 @@
  *  - Cells are registered at 12.5 µm by default rather than 6.25 µm: 4× fewer FFT points,
  *    and most of the 16–250 µm band is still resolved. Fadul, Weller and TopMatch separate
  *    completely at 12.5 µm (bench/README.md); 6.25 µm has not been compared yet.
+ *  - Coarse to fine (default): the whole 3× region is searched by FFT at 25 µm (54-point
+ *    transforms instead of 108), and the peak found there is climbed at 12.5 µm by a
+ *    direct masked correlation over the few shifts around it, where the CCF is read.
+ *    Per-cell work drops about 4×; on Fadul, Weller and TopMatch the KM/KNM ranges stay
+ *    within half a cell of the single-level search (bench/README.md).
  * Each cell's correlation is the masked NCC (tm_ncc_map), so a cell half outside the
  * target's breech face is scored over the common points only.
  */

@@ -6,7 +6,9 @@
  *
  *  1. full circle at coarse_pixel_um (40 µm: ~85 px across a breech face) in
  *     coarse_step_deg steps: masked NCC over every translation for each angle, ~0.2 ms
- *     per angle with 112-point FFTs. At 50 µm the TopMatch pair K013sA1/A2 (finer
+ *     per angle with 112-point FFTs. A query compared with many candidates can keep its
+ *     rotated coarse spectra (TmRotationCache): then each angle costs the six inverse
+ *     transforms only. At 50 µm the TopMatch pair K013sA1/A2 (finer
  *     marks than Fadul's) no longer shows its true angle among the coarse maxima;
  *  2. the n_candidates best local maxima refined at mid_pixel_um over ± one coarse step,
  *     with the translation predicted by the coarse level and only a small residual
