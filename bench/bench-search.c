@@ -282,6 +282,7 @@ main (int   argc,
           t = now ();
           query = tm_signature_compute (shot, NULL);
           qdata = tm_compare_data_new (shot, &params.compare);
+          tm_compare_data_prepare_query (qdata, &params.compare);
           tm_signature_set_prescore (set, query, scores, n_threads, NULL);
           best = tm_search_select_top (scores, n, top);
           t_pre = now () - t;

@@ -633,6 +633,9 @@ tm_search_run (TmStore               *store,
         top_ids[i] = tm_signature_set_get_id (collect.set, g_array_index (top, guint, i));
 
       query_data = tm_compare_data_new (query_surface, &params->compare);
+      /* The query is side A of every comparison: its rotated coarse spectra are made
+       * once here instead of once per candidate. */
+      tm_compare_data_prepare_query (query_data, &params->compare);
       tm_correlation_run_set_timing (run, "query_data", (g_get_monotonic_time () - t) / 1e6);
       if (!tm_search_score_candidates (query_data, top_ids, top->len, load_from_store_cb, store,
                                        params, scored, done, progress, progress_data, cancellable))
