@@ -39,7 +39,7 @@ tm_registration_params_init (TmRegistrationParams *params)
 
   params->coarse_pixel_um = 40.0;
   params->coarse_step_deg = 3.0;
-  params->n_candidates = 3;
+  params->n_candidates = 5;
   params->mid_pixel_um = 25.0;
   params->mid_step_deg = 1.0;
   params->fine_pixel_um = 12.5;
@@ -333,6 +333,36 @@ cross_spectrum (const fftwf_complex *a,
     }
 }
 
+/* The NCC from the six correlation sums for @n consecutive shifts from index @i0. In
+ * float: the sums come out of single-precision transforms, double would add digits, not
+ * accuracy; and the loop has no branch, so the compiler can vectorise it. */
+static void
+ncc_run (const TmNccWork *work,
+         gsize            i0,
+         int              n,
+         float            scale,
+         float            min_count,
+         float           *out)
+{
+  const float *s0 = work->sum[0] + i0, *s1 = work->sum[1] + i0, *s2 = work->sum[2] + i0;
+  const float *s3 = work->sum[3] + i0, *s4 = work->sum[4] + i0, *s5 = work->sum[5] + i0;
+  float *o = out + i0;
+
+  for (int i = 0; i < n; i++)
+    {
+      float cnt = s0[i] * scale;
+      float inv = 1.0f / MAX (cnt, 1.0f);
+      float sf = s1[i] * scale, sg = s2[i] * scale;
+      float vf = s3[i] * scale - sf * sf * inv;
+      float vg = s4[i] * scale - sg * sg * inv;
+      float num = s5[i] * scale - sf * sg * inv;
+      float r = num / sqrtf (MAX (vf * vg, 1e-30f));
+
+      r = MIN (MAX (r, -1.0f), 1.0f);
+      o[i] = (cnt < min_count || vf <= 1e-12f || vg <= 1e-12f) ? NAN : r;
+    }
+}
+
 void
 tm_ncc_map_window (const TmNccSpectra *t,
                    const TmNccSpectra *g,
@@ -359,32 +389,21 @@ tm_ncc_map_window (const TmNccSpectra *t,
       tm_fft_inverse (plan, work->prod, work->sum[k]);
     }
   min_count = MAX (min_count, 4.0);
-  /* only the shifts asked for: the six sums are cheap, the square roots are not */
+  /* only the shifts asked for, one contiguous run of a row at a time */
   for (int v = v0; v <= v1; v++)
-    for (int u = u0, i0 = (int)((((v % rows) + rows) % rows) * cols),
-         uu = ((u0 % cols) + cols) % cols; u <= u1; u++, uu = uu + 1 == cols ? 0 : uu + 1)
-      {
-        gsize i = (gsize)i0 + uu;
-        double cnt = work->sum[0][i] * scale;
-        double sf, sg, vf, vg, num;
+    {
+      gsize row = (gsize)(((v % rows) + rows) % rows) * cols;
+      int uu = ((u0 % cols) + cols) % cols, left = u1 - u0 + 1;
 
-        if (cnt < min_count)
-          {
-            out[i] = NAN;
-            continue;
-          }
-        sf = work->sum[1][i] * scale;
-        sg = work->sum[2][i] * scale;
-        vf = work->sum[3][i] * scale - sf * sf / cnt;
-        vg = work->sum[4][i] * scale - sg * sg / cnt;
-        num = work->sum[5][i] * scale - sf * sg / cnt;
-        if (vf <= 1e-12 || vg <= 1e-12)
-          {
-            out[i] = NAN;
-            continue;
-          }
-        out[i] = (float)CLAMP (num / sqrt (vf * vg), -1.0, 1.0);
-      }
+      while (left > 0)
+        {
+          int run = MIN (left, cols - uu);
+
+          ncc_run (work, row + uu, run, (float)scale, (float)min_count, out);
+          left -= run;
+          uu = 0;
+        }
+    }
 }
 
 void
