@@ -33,6 +33,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "tm-preprocess.h"
+#include "tm-preprocess-2d.h"
 
 /* ISO 16610-21: the Gaussian weighting function with 50 % transmission at the cutoff
  * wavelength λ has σ = λ·sqrt(ln 2 / (2π²)). */
@@ -760,6 +761,9 @@ tm_preprocess_surface (TmSurface                *surface,
     }
   if (out_firing_pin)
     *out_firing_pin = NULL;
+  /* intensities, not heights: illumination and radial trend first (tm-preprocess-2d.c) */
+  if (tm_surface_get_modality (surface) == TM_MODALITY_2D)
+    return tm_preprocess_2d_surface (surface, params, out_roi, out_firing_pin, error);
 
   px = tm_surface_get_pixel_um_x (surface);
   if (!(px > 0) || fabs (tm_surface_get_pixel_um_y (surface) - px) > 1e-3 * px)
