@@ -90,25 +90,27 @@ median_in_place (float *v,
   return n % 2 ? v[n / 2] : 0.5f * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Robust spread (1.4826 × MAD) of the valid points of @grid, optionally only inside the
- * disc (cx, cy, r) when r > 0. */
+/* Robust spread (1.4826 × MAD) of the differences I(x + 3) − I(x) of the valid points of
+ * @grid, optionally only inside the disc (cx, cy, r) when r > 0: the scale of what
+ * texture alone gives the radial differences circle_score() takes the median of. Edges
+ * are a minority of the differences and do not move it. */
 static double
-robust_sigma (const TmGrid *grid,
-              double        cx,
-              double        cy,
-              double        r)
+difference_sigma (const TmGrid *grid,
+                  double        cx,
+                  double        cy,
+                  double        r)
 {
   g_autofree float *v = g_new (float, (gsize)grid->w * grid->h);
   gsize n = 0;
   float med;
 
   for (int y = 0; y < grid->h; y++)
-    for (int x = 0; x < grid->w; x++)
+    for (int x = 0; x + 3 < grid->w; x++)
       {
-        float z = grid->z[(gsize)y * grid->w + x];
+        float a = grid->z[(gsize)y * grid->w + x], b = grid->z[(gsize)y * grid->w + x + 3];
 
-        if (!isnan (z) && (r <= 0 || hypot (x - cx, y - cy) < r))
-          v[n++] = z;
+        if (!isnan (a) && !isnan (b) && (r <= 0 || hypot (x - cx, y - cy) < r))
+          v[n++] = b - a;
       }
   if (n < 2)
     return 0;
@@ -293,10 +295,11 @@ tm_preprocess_2d_find_roi (TmSurface       *surface,
     grid->z[i] = background->z[i] > 0 ? grid->z[i] / background->z[i] : grid->z[i] - background->z[i];
   tm_grid_gaussian (grid, 1.0);
 
-  /* The primer: a disc of 20–50 % of the image side about the centre. A step of 1.5 σ
-   * of the image's intensities around most of its perimeter is a boundary texture does
-   * not make (64 directions average it out). */
-  sigma = robust_sigma (grid, 0, 0, 0);
+  /* The primer: a disc of 20–50 % of the image side about the centre. Over texture alone
+   * the median of 64 differences has a spread near σ/6 (σ that of one difference), so
+   * even the best of ~10⁴ circles stays below σ; 1.5 σ around most of a perimeter is a
+   * boundary. */
+  sigma = difference_sigma (grid, 0, 0, 0);
   score = find_circle (grid, (grid->w - 1) / 2.0, (grid->h - 1) / 2.0,
                        0.15 * MIN (grid->w, grid->h),
                        0.2 * MIN (grid->w, grid->h), 0.5 * MIN (grid->w, grid->h) - 2,
@@ -309,10 +312,10 @@ tm_preprocess_2d_find_roi (TmSurface       *surface,
   out_roi->primer_cy = (cy + 0.5) * factor - 0.5;
   out_roi->primer_r = r * factor;
 
-  /* The firing-pin impression: 10–60 % of the primer radius, near its centre. Inside
-   * the primer the texture itself sets the scale, and an impression is a deep shadow
-   * or highlight: 2 σ of the primer's intensities. */
-  sigma = robust_sigma (grid, cx, cy, 0.9 * r);
+  /* The firing-pin impression: 10–60 % of the primer radius, near its centre; σ from the
+   * primer's own texture, and 2 σ because a small circle has fewer independent
+   * directions. */
+  sigma = difference_sigma (grid, cx, cy, 0.9 * r);
   {
     double pcx, pcy, pr;
 
@@ -410,18 +413,24 @@ remove_radial_trend_grid (TmGrid *grid,
   for (int k = 0; k < n_rings; k++)
     median[k] = count[k] > 0 ? median_in_place (values + start[k], count[k]) : NAN;
 
-  /* Rings near the centre hold a handful of points: a ±2-ring mean (weighted by the
-   * points) keeps their medians from adding noise of their own. */
+  /* Rings near the centre hold a handful of points: their medians are pooled with
+   * their neighbours' (weighted by the points) until 32 points speak for the ring, so
+   * they add no noise of their own; elsewhere a ring is left as it is, so a trend
+   * that changes quickly with the radius is still followed. */
   for (int k = 0; k < n_rings; k++)
     {
       double s = 0, w = 0;
 
-      for (int j = MAX (0, k - 2); j <= MIN (n_rings - 1, k + 2); j++)
-        if (count[j] > 0)
-          {
-            s += count[j] * median[j];
-            w += count[j];
-          }
+      for (int half = 0; half <= 8 && w < 32; half++)
+        {
+          s = w = 0;
+          for (int j = MAX (0, k - half); j <= MIN (n_rings - 1, k + half); j++)
+            if (count[j] > 0)
+              {
+                s += count[j] * median[j];
+                w += count[j];
+              }
+        }
       smooth[k] = w > 0 ? s / w : 0;
     }
   for (int y = 0; y < grid->h; y++)
@@ -562,6 +571,7 @@ tm_preprocess_2d_surface (TmSurface                *surface,
   g_autoptr(TmGrid) pin = NULL;
   g_autoptr(TmSurface) out = NULL;
   double px, background_px, primer_keep;
+  gboolean masked;
 
   g_return_val_if_fail (TM_IS_SURFACE (surface), NULL);
 
@@ -582,7 +592,8 @@ tm_preprocess_2d_surface (TmSurface                *surface,
       return NULL;
     }
 
-  if (params->mode == TM_PREPROCESS_LIGHT || has_invalid (surface))
+  masked = has_invalid (surface);
+  if (params->mode == TM_PREPROCESS_LIGHT || masked)
     {
       /* keep the given region; its centroid is the centre of the radial trend */
       if (!tm_preprocess_2d_find_roi (surface, &roi, error))
@@ -600,7 +611,7 @@ tm_preprocess_2d_surface (TmSurface                *surface,
   /* Crop first so the background and the radial medians see only the breech face: the
    * cartridge head outside and the impression inside are lit quite differently. A
    * detected boundary is an edge, so a few pixels inside it go too. */
-  primer_keep = roi.primer_r - (has_invalid (surface) ? 0 : MAX (2.0, 25.0 / px));
+  primer_keep = roi.primer_r - (masked ? 0 : MAX (2.0, 25.0 / px));
   if (roi.has_firing_pin)
     pin = tm_grid_new (grid->w, grid->h);
   for (int y = 0; y < grid->h; y++)
@@ -621,7 +632,7 @@ tm_preprocess_2d_surface (TmSurface                *surface,
                 continue;
               }
           }
-        if (!has_invalid (surface) && rp >= primer_keep)
+        if (!masked && rp >= primer_keep)
           grid->z[i] = NAN;
       }
   if (tm_grid_count_valid (grid) < 100)
