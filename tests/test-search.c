@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -497,6 +499,80 @@ test_score_model (void)
   g_assert_true (isnan (tm_score_model_p_fitted (flat, 1)));
 }
 
+/* `toolmark-cli correlate` interrupted by SIGINT (Ctrl-C): the search is cancelled, not
+ * killed; the run is stored as cancelled and the exit status is 130. The CLI says (as a
+ * debug message) when the handler is in place, so the signal cannot come too early. */
+static void
+test_cli_sigint (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(TmCorrelationRun) run = NULL;
+  g_autofree char *query = g_strdup_printf ("%" G_GINT64_FORMAT, fixture->ids[0][0]);
+  g_autofree char *rest = NULL;
+  g_autofree char *err = NULL;
+  const char *cli = g_getenv ("TM_CLI");
+  gboolean ready = FALSE;
+  gint64 run_id = 0;
+  const char *line_run;
+
+  if (cli == NULL)
+    {
+      g_test_skip ("TM_CLI is not set: run this test through meson test");
+      return;
+    }
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "toolmark-cli", TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, cli, "--db", fixture->db_path, "correlate",
+                                      query, "--top", "all", "--threads", "1", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (in, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        break;
+      if (strstr (line, "SIGINT cancels") != NULL)
+        {
+          ready = TRUE;
+          break;
+        }
+    }
+  g_assert_true (ready);
+  g_subprocess_send_signal (proc, SIGINT);
+  {
+    g_autoptr(GBytes) out_bytes = NULL;
+    g_autoptr(GBytes) err_bytes = NULL;
+    g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+
+    g_output_stream_splice (mem, G_INPUT_STREAM (in), G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+    g_assert_no_error (error);
+    out_bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+    rest = g_strndup (g_bytes_get_data (out_bytes, NULL), g_bytes_get_size (out_bytes));
+    g_subprocess_communicate (proc, NULL, NULL, NULL, &err_bytes, &error);
+    g_assert_no_error (error);
+    err = g_strndup (g_bytes_get_data (err_bytes, NULL), g_bytes_get_size (err_bytes));
+  }
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", rest, err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  g_assert_nonnull (strstr (err, "cancelled"));
+
+  line_run = strstr (rest, "run ");
+  g_assert_nonnull (line_run);
+  g_assert_true (sscanf (line_run, "run %" G_GINT64_FORMAT ":", &run_id) == 1);
+  run = tm_store_load_run (fixture->store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tm_correlation_run_get_status (run), ==, TM_CORRELATION_RUN_CANCELLED);
+  g_assert_cmpint (tm_correlation_run_get_query_id (run), ==, fixture->ids[0][0]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -513,6 +589,7 @@ main (int   argc,
   g_test_add_func ("/search/stored", test_stored);
   g_test_add_func ("/search/preprocessed-roundtrip", test_preprocessed_roundtrip);
   g_test_add_func ("/search/unprocessed", test_unprocessed);
+  g_test_add_func ("/search/cli-sigint", test_cli_sigint);
 
   build_database ();
   status = g_test_run ();

@@ -11,16 +11,24 @@
  *                    "angle_deg", "dx_um", "dy_um", "review_state"}],
  *    "run": id, "status", "user", "started_at", "finished_at", "filters", "parameters",
  *    "timings": {"filter", "prescore", "query_data", "full", "total"}}
+ *
+ * Ctrl-C (SIGINT) cancels the search instead of killing the process: the search runs on
+ * a thread while the main loop waits for it and for the signal (g_unix_signal_add, so
+ * nothing but a flag is touched in the handler); what was fully scored is kept, the run
+ * is stored with status "cancelled" and printed, and the exit status is 130 (128 +
+ * SIGINT), as a shell expects of an interrupted command.
  */
 #define G_LOG_DOMAIN "toolmark-cli"
 
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include "tm-cli.h"
@@ -64,6 +72,77 @@ print_table (TmCorrelationRun *run)
               c->rank, c->acquisition_id, c->score, cmc, c->accf, c->prescore, c->p_knm,
               c->angle_deg, c->file);
     }
+}
+
+typedef struct
+{
+  TmStore               *store;
+  gint64                 query_id;
+  const TmSearchFilters *filters;
+  const TmSearchParams  *params;
+  const char            *user;
+  TmSearchProgressFunc   progress;
+  GCancellable          *cancellable;
+  GMainLoop             *loop;
+  TmCorrelationRun      *run;
+  GError                *error;
+} SearchJob;
+
+static gboolean
+search_done_cb (gpointer user_data)
+{
+  SearchJob *job = user_data;
+
+  g_main_loop_quit (job->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+search_thread (gpointer user_data)
+{
+  SearchJob *job = user_data;
+
+  /* The store is used by this thread alone until the loop has quit. */
+  job->run = tm_search_run (job->store, job->query_id, job->filters, job->params, job->user,
+                            job->progress, NULL, job->cancellable, &job->error);
+  g_idle_add (search_done_cb, job);
+  return NULL;
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  SearchJob *job = user_data;
+
+  if (!g_cancellable_is_cancelled (job->cancellable))
+    fputs ("\ncancelling: the comparisons under way finish, then the run is stored\n", stderr);
+  g_cancellable_cancel (job->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the search on a thread so that SIGINT can cancel it. */
+static TmCorrelationRun *
+run_interruptible (SearchJob  *job,
+                   GError    **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GThread *thread;
+  guint sigint;
+
+  job->loop = loop;
+  job->cancellable = cancellable;
+  sigint = g_unix_signal_add (SIGINT, sigint_cb, job);
+  g_debug ("searching acquisition %" G_GINT64_FORMAT "; SIGINT cancels", job->query_id);
+  thread = g_thread_new ("tm-cli-search", search_thread, job);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+  g_source_remove (sigint);
+  job->loop = NULL;
+  job->cancellable = NULL;
+  if (job->run == NULL)
+    g_propagate_error (error, g_steal_pointer (&job->error));
+  return g_steal_pointer (&job->run);
 }
 
 gboolean
@@ -154,8 +233,17 @@ tm_cli_correlate (TmCliContext *ctx,
   if (store != NULL)
     query = tm_store_find_acquisition (store, argv[1], &error);
   if (query != NULL)
-    run = tm_search_run (store, tm_acquisition_get_id (query), &filters, &params, ctx->user,
-                         !ctx->quiet && !json && isatty (2) ? progress_cb : NULL, NULL, NULL, &error);
+    {
+      SearchJob job = { 0 };
+
+      job.store = store;
+      job.query_id = tm_acquisition_get_id (query);
+      job.filters = &filters;
+      job.params = &params;
+      job.user = ctx->user;
+      job.progress = !ctx->quiet && !json && isatty (2) ? progress_cb : NULL;
+      run = run_interruptible (&job, &error);
+    }
   if (run == NULL)
     {
       tm_cli_error ("%s", error->message);
@@ -176,6 +264,13 @@ tm_cli_correlate (TmCliContext *ctx,
     }
   else
     print_table (run);
+  if (tm_correlation_run_get_status (run) == TM_CORRELATION_RUN_CANCELLED)
+    {
+      if (!ctx->quiet)
+        tm_cli_error ("correlate: interrupted; run %" G_GINT64_FORMAT " was stored as cancelled "
+                      "with the candidates scored so far", tm_correlation_run_get_id (run));
+      status = 128 + SIGINT;
+    }
 
 out:
   tm_search_filters_clear (&filters);
