@@ -104,6 +104,8 @@ struct _TmCmcCells
   GArray          *cells;    /* Cell */
 };
 
+#define MIN_COARSE_CELL 8  /* coarse-level pixels per cell side for coarse to fine */
+
 TmCmcCells *
 tm_cmc_cells_new (const TmPyramid   *reference,
                   const TmCmcParams *params)
@@ -153,6 +155,10 @@ tm_cmc_cells_new (const TmPyramid   *reference,
   /* centre the square grid on the bounding box */
   self->x0 = (bx0 + bx1 + 1) / 2 - self->side * self->n_grid / 2;
   self->y0 = (by0 + by1 + 1) / 2 - self->side * self->n_grid / 2;
+  /* a coarse cell of a few pixels has no peak worth climbing from (a 100 px image at
+   * 6.25 µm has 6 px cells at 12.5 µm): search such small cells at the level itself */
+  if (self->coarse != NULL && self->side / 2 < MIN_COARSE_CELL)
+    self->coarse = NULL;
   if (self->coarse != NULL)
     {
       /* even side and origin: coarse pixel i is exactly level pixels 2i and 2i + 1 */
