@@ -499,6 +499,268 @@ test_score_model (void)
   g_assert_true (isnan (tm_score_model_p_fitted (flat, 1)));
 }
 
+/* ---- firing-pin impressions ---- */
+
+#define PIN_SIZE 320
+#define PIN_FIREARMS 4
+
+/* A raw-looking scan: a synthetic shot whose firing-pin hole is filled with an
+ * impression, a bowl 60 µm deep carrying marks of its own that belong to the firearm
+ * (drawn from a second synthetic "firearm" @pin_seed, turned with the shot). Without a
+ * @pin_seed the hole stays empty (no impression, as in processed scans). */
+static TmSurface *
+shot_with_pin (guint64 firearm_seed,
+               guint64 pin_seed,
+               guint64 shot_seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmSynthFirearm) firearm = NULL;
+  g_autoptr(TmSynthFirearm) pin_marks = NULL;
+  g_autoptr(TmSurface) texture = NULL;
+  TmSynthParams params, pin_params;
+  TmSynthPose pose, texture_pose;
+  TmSurface *shot;
+  double u, v, r_um, x, y, cx, cy, r, px;
+  float *z;
+  const float *t;
+  int side;
+
+  tm_synth_params_init (&params);
+  params.size = PIN_SIZE;
+  params.pin_fraction = 0.4;
+  firearm = tm_synth_firearm_new (firearm_seed, &params, &error);
+  g_assert_no_error (error);
+  shot = tm_synth_shot (firearm, shot_seed, &pose);
+  if (pin_seed == 0)
+    return shot;
+
+  px = params.pixel_um;
+  tm_synth_firearm_get_pin (firearm, &u, &v, &r_um);
+  tm_synth_pose_apply (&pose, u, v, &x, &y);
+  cx = (PIN_SIZE - 1) / 2.0 + x / px;
+  cy = (PIN_SIZE - 1) / 2.0 + y / px;
+  r = r_um / px;
+
+  side = 2 * (int)ceil (r) + 8;
+  tm_synth_params_init (&pin_params);
+  pin_params.size = side;
+  pin_params.radius_fraction = 0.5;
+  pin_params.pin_fraction = 0;
+  pin_params.max_shift_fraction = 0;
+  pin_params.contact_probability = 0;
+  pin_params.dropouts = 0;
+  pin_params.rms_um = 1.5;
+  pin_marks = tm_synth_firearm_new (pin_seed, &pin_params, &error);
+  g_assert_no_error (error);
+  texture_pose.rotation_deg = pose.rotation_deg;
+  texture_pose.shift_x_um = texture_pose.shift_y_um = 0;
+  texture = tm_synth_shot_at (pin_marks, shot_seed, &texture_pose);
+  t = tm_surface_peek_data (texture);
+
+  z = tm_surface_get_data (shot);
+  for (int j = 0; j < PIN_SIZE; j++)
+    for (int i = 0; i < PIN_SIZE; i++)
+      {
+        double d = hypot (i - cx, j - cy);
+        int ti = (int)lround (i - cx + (side - 1) / 2.0), tj = (int)lround (j - cy + (side - 1) / 2.0);
+        float mark = 0;
+
+        if (d >= r)
+          continue;
+        if (ti >= 0 && tj >= 0 && ti < side && tj < side && !isnan (t[tj * side + ti]))
+          mark = t[tj * side + ti];
+        z[j * PIN_SIZE + i] = (float)(-60.0 * (1 - (d / r) * (d / r))) + mark;
+      }
+  tm_surface_sync_mask (shot);
+  return shot;
+}
+
+/* The combined rank is the best of the per-region ranks (tm-search.c). */
+static void
+test_rank_regions (void)
+{
+  g_autoptr(GArray) c = g_array_new (FALSE, TRUE, sizeof (TmCandidate));
+  /* id, breech-face score, firing-pin score (NaN: none) */
+  const struct { gint64 id; double score; double pin; } in[] = {
+    { 1, 20.0, 0.30 }, { 2, 3.0, 0.80 }, { 3, 2.0, NAN }, { 4, 1.0, 0.10 }, { 5, 5.0, 0.20 },
+  };
+  const gint64 expect[] = { 1, 2, 5, 4, 3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (in); i++)
+    {
+      TmCandidate k = { 0 };
+
+      k.acquisition_id = in[i].id;
+      k.score = in[i].score;
+      k.firing_pin = in[i].pin;
+      k.prescore = 0;
+      g_array_append_val (c, k);
+    }
+  tm_search_rank_candidates (c);
+  /* breech face: 1, 5, 2, 3, 4; firing pin: 2, 1, 5, 4 (3 has none)
+   * best ranks: 1 → 1 (other 2), 2 → 1 (other 3), 5 → 2, 4 → 4 (other 5), 3 → 4 (no
+   * other: a second region that agrees wins the tie) */
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      const TmCandidate *k = &g_array_index (c, TmCandidate, i);
+
+      g_assert_cmpint (k->acquisition_id, ==, expect[i]);
+      g_assert_cmpuint (k->rank, ==, i + 1);
+    }
+  g_assert_cmpuint (g_array_index (c, TmCandidate, 1).rank_breech_face, ==, 3);
+  g_assert_cmpuint (g_array_index (c, TmCandidate, 1).rank_firing_pin, ==, 1);
+  g_assert_cmpuint (g_array_index (c, TmCandidate, 4).rank_firing_pin, ==, 0);
+
+  {
+    g_autoptr(JsonNode) ranks = tm_candidate_ranks_to_json (&g_array_index (c, TmCandidate, 4));
+    JsonObject *o = json_node_get_object (ranks);
+
+    g_assert_cmpint (json_object_get_int_member (o, "breech_face"), ==, 4);
+    g_assert_true (json_object_get_null_member (o, "firing_pin"));
+    g_assert_cmpint (json_object_get_int_member (o, "combined"), ==, 5);
+  }
+  for (guint i = 0; i < c->len; i++)
+    tm_candidate_clear (&g_array_index (c, TmCandidate, i));
+}
+
+/* Raw scans with firing-pin impressions: the preprocessor separates the region at
+ * import, the search scores it, and the mate's impression is the most similar. */
+static void
+test_firing_pin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = tm_test_make_tmpdir ("test-search-pin-XXXXXX");
+  g_autofree char *db = g_build_filename (dir, "pin.db", NULL);
+  g_autoptr(TmStore) store = tm_store_open (db, &error);
+  g_autoptr(TmImporter) importer = NULL;
+  g_autoptr(TmCorrelationRun) run = NULL;
+  g_autoptr(TmCorrelationRun) stored = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  TmPreprocessParams pp;
+  TmSearchParams params;
+  gint64 ids[PIN_FIREARMS][2], plain = 0;
+  GArray *c;
+  double best_knm_pin = -1, mate_pin = NAN;
+
+  g_assert_no_error (error);
+  importer = tm_importer_new (store, g_get_user_name ());
+  tm_preprocess_params_init (&pp);
+  pp.mode = TM_PREPROCESS_FULL;    /* raw scans: find the impression */
+  tm_importer_set_preprocess (importer, &pp);
+  for (int f = 0; f <= PIN_FIREARMS; f++)
+    for (int s = 0; s < (f < PIN_FIREARMS ? 2 : 1); s++)
+      {
+        /* the last acquisition has no impression in its hole */
+        g_autoptr(TmSurface) shot = shot_with_pin (tm_synth_derive_seed (4040, f),
+                                                   f < PIN_FIREARMS ? tm_synth_derive_seed (5050, f) : 0,
+                                                   tm_synth_derive_seed (60 + f, s));
+        g_autofree char *name = g_strdup_printf ("pin%d-shot%d.x3p", f, s);
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_autoptr(TmAcquisition) a = NULL;
+        g_autoptr(TmSurface) pin = NULL;
+
+        g_assert_true (tm_x3p_write_file (shot, path, &error));
+        g_assert_no_error (error);
+        a = tm_importer_import_file (importer, path, &error);
+        g_assert_no_error (error);
+        pin = tm_store_load_preprocessed (store, tm_acquisition_get_id (a), "firing-pin", NULL);
+        if (f < PIN_FIREARMS)
+          {
+            ids[f][s] = tm_acquisition_get_id (a);
+            g_assert_nonnull (pin);    /* separated at import */
+            g_assert_cmpfloat (tm_surface_get_pixel_um_x (pin), ==, pp.pixel_um);
+          }
+        else
+          {
+            plain = tm_acquisition_get_id (a);
+            g_assert_null (pin);
+          }
+      }
+
+  tm_search_params_init (&params);
+  params.top_n = 0;
+  run = tm_search_run (store, ids[0][0], NULL, &params, g_get_user_name (), NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  c = tm_correlation_run_get_candidates (run);
+  g_assert_cmpuint (c->len, ==, 2 * PIN_FIREARMS);
+  for (guint i = 0; i < c->len; i++)
+    {
+      const TmCandidate *k = &g_array_index (c, TmCandidate, i);
+
+      g_test_message ("rank %u: %" G_GINT64_FORMAT " breech face %.2f (rank %u), firing pin %.3f (rank %u)",
+                      k->rank, k->acquisition_id, k->score, k->rank_breech_face, k->firing_pin,
+                      k->rank_firing_pin);
+      if (k->acquisition_id == plain)
+        {
+          g_assert_true (isnan (k->firing_pin));
+          g_assert_cmpuint (k->rank_firing_pin, ==, 0);
+        }
+      else if (k->acquisition_id == ids[0][1])
+        {
+          mate_pin = k->firing_pin;
+          g_assert_cmpuint (k->rank, ==, 1);
+          g_assert_cmpuint (k->rank_firing_pin, ==, 1);
+        }
+      else
+        best_knm_pin = MAX (best_knm_pin, k->firing_pin);
+    }
+  g_assert_cmpfloat (mate_pin, >, best_knm_pin + 0.2);
+
+  /* correlate JSON: scores.firing_pin and ranks {breech_face, firing_pin, combined} */
+  json = tm_correlation_run_to_json (run);
+  {
+    JsonArray *cands = json_object_get_array_member (json_node_get_object (json), "candidates");
+
+    for (guint i = 0; i < json_array_get_length (cands); i++)
+      {
+        JsonObject *k = json_array_get_object_element (cands, i);
+        JsonObject *scores = json_object_get_object_member (k, "scores");
+        JsonObject *ranks = json_object_get_object_member (k, "ranks");
+        gboolean none = json_object_get_int_member (k, "id") == plain;
+
+        g_assert_nonnull (ranks);
+        g_assert_true (json_object_has_member (scores, "firing_pin"));
+        g_assert_cmpint (json_object_get_null_member (scores, "firing_pin"), ==, none);
+        g_assert_cmpint (json_object_get_null_member (ranks, "firing_pin"), ==, none);
+        g_assert_cmpint (json_object_get_int_member (ranks, "combined"), ==,
+                         json_object_get_int_member (k, "rank"));
+        g_assert_true (json_object_has_member (ranks, "breech_face"));
+      }
+  }
+
+  /* the store keeps the firing-pin scores and the per-region ranks */
+  stored = tm_store_load_run (store, tm_correlation_run_get_id (run), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < c->len; i++)
+    {
+      const TmCandidate *x = &g_array_index (c, TmCandidate, i);
+      const TmCandidate *y = &g_array_index (tm_correlation_run_get_candidates (stored), TmCandidate, i);
+
+      g_assert_cmpint (x->acquisition_id, ==, y->acquisition_id);
+      g_assert_cmpuint (x->rank_breech_face, ==, y->rank_breech_face);
+      g_assert_cmpuint (x->rank_firing_pin, ==, y->rank_firing_pin);
+      g_assert_cmpint (isnan (x->firing_pin), ==, isnan (y->firing_pin));
+      if (!isnan (x->firing_pin))
+        g_assert_cmpfloat_with_epsilon (x->firing_pin, y->firing_pin, 1e-9);
+    }
+
+  /* a query without an impression: no firing-pin scores at all */
+  {
+    g_autoptr(TmCorrelationRun) none = tm_search_run (store, plain, NULL, &params, g_get_user_name (),
+                                                      NULL, NULL, NULL, &error);
+    GArray *nc;
+
+    g_assert_no_error (error);
+    nc = tm_correlation_run_get_candidates (none);
+    for (guint i = 0; i < nc->len; i++)
+      {
+        g_assert_true (isnan (g_array_index (nc, TmCandidate, i).firing_pin));
+        g_assert_cmpuint (g_array_index (nc, TmCandidate, i).rank, ==,
+                          g_array_index (nc, TmCandidate, i).rank_breech_face);
+      }
+  }
+}
+
 /* `toolmark-cli correlate` interrupted by SIGINT (Ctrl-C): the search is cancelled, not
  * killed; the run is stored as cancelled and the exit status is 130. The CLI says (as a
  * debug message) when the handler is in place, so the signal cannot come too early. */
@@ -590,6 +852,8 @@ main (int   argc,
   g_test_add_func ("/search/preprocessed-roundtrip", test_preprocessed_roundtrip);
   g_test_add_func ("/search/unprocessed", test_unprocessed);
   g_test_add_func ("/search/cli-sigint", test_cli_sigint);
+  g_test_add_func ("/search/rank-regions", test_rank_regions);
+  g_test_add_func ("/search/firing-pin", test_firing_pin);
 
   build_database ();
   status = g_test_run ();

@@ -377,6 +377,7 @@ tm_candidate_scores_to_json (const TmCandidate *c)
   /* The breech-face score is the combined CMC count itself; "cmc" gives both
    * directions so a reviewer can see an asymmetric result. */
   add_number_or_null (b, "breech_face", (c->cmc_a_to_b + c->cmc_b_to_a) / 2.0);
+  add_number_or_null (b, "firing_pin", c->firing_pin);
   add_number_or_null (b, "accf", c->accf);
   json_builder_set_member_name (b, "cmc");
   json_builder_begin_object (b);
@@ -390,6 +391,54 @@ tm_candidate_scores_to_json (const TmCandidate *c)
   add_number_or_null (b, "p_knm_model", c->p_knm_model);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+JsonNode *
+tm_candidate_ranks_to_json (const TmCandidate *c)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "breech_face");
+  json_builder_add_int_value (b, c->rank_breech_face);
+  json_builder_set_member_name (b, "firing_pin");
+  if (c->rank_firing_pin > 0)
+    json_builder_add_int_value (b, c->rank_firing_pin);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "combined");
+  json_builder_add_int_value (b, c->rank);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+void
+tm_candidate_set_from_json (TmCandidate *c,
+                            JsonObject  *scores)
+{
+  JsonNode *m;
+
+  g_return_if_fail (c != NULL);
+
+  c->firing_pin = NAN;
+  c->rank_firing_pin = 0;
+  if (scores == NULL)
+    return;
+  m = json_object_get_member (scores, "firing_pin");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+    c->firing_pin = json_node_get_double (m);
+  m = json_object_get_member (scores, "ranks");
+  if (m != NULL && JSON_NODE_HOLDS_OBJECT (m))
+    {
+      JsonObject *r = json_node_get_object (m);
+      JsonNode *v = json_object_get_member (r, "breech_face");
+
+      if (v != NULL && JSON_NODE_HOLDS_VALUE (v))
+        c->rank_breech_face = (guint)json_node_get_int (v);
+      v = json_object_get_member (r, "firing_pin");
+      if (v != NULL && JSON_NODE_HOLDS_VALUE (v))
+        c->rank_firing_pin = (guint)json_node_get_int (v);
+    }
 }
 
 JsonNode *
@@ -438,6 +487,8 @@ tm_correlation_run_to_json (TmCorrelationRun *self)
       add_number_or_null (b, "score", c->score);
       json_builder_set_member_name (b, "scores");
       json_builder_add_value (b, tm_candidate_scores_to_json (c));
+      json_builder_set_member_name (b, "ranks");
+      json_builder_add_value (b, tm_candidate_ranks_to_json (c));
       add_number_or_null (b, "angle_deg", c->angle_deg);
       add_number_or_null (b, "dx_um", c->dx_um);
       add_number_or_null (b, "dy_um", c->dy_um);

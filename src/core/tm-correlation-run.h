@@ -28,6 +28,14 @@ G_BEGIN_DECLS
  *   NaN when there was no reference distribution
  * @p_knm_model: the same from the fitted model
  * @review_state: "unreviewed" (the default) or what a reviewer set later (owned)
+ * @firing_pin: the firing-pin impression score, the ACCF of the two firing-pin regions
+ *   registered over the full circle; NaN when either acquisition has no such region
+ * @rank_breech_face: 1-based rank of @score among the run's candidates
+ * @rank_firing_pin: 1-based rank of @firing_pin among the candidates that have one;
+ *   0 when this one has none
+ *
+ * @rank is the combined rank ("rank sort"): candidates ordered by the best of their
+ * per-region ranks, ties by the other region's rank, then by @score (see tm-search.c).
  */
 typedef struct
 {
@@ -45,6 +53,9 @@ typedef struct
   double   p_knm;
   double   p_knm_model;
   char    *review_state;
+  double   firing_pin;
+  guint    rank_breech_face;
+  guint    rank_firing_pin;
 } TmCandidate;
 
 void tm_candidate_clear (TmCandidate *candidate);
@@ -117,5 +128,12 @@ void         tm_correlation_run_add_candidate   (TmCorrelationRun *self,
 JsonNode    *tm_correlation_run_to_json         (TmCorrelationRun *self);
 /* One candidate's "scores" object. */
 JsonNode    *tm_candidate_scores_to_json        (const TmCandidate *candidate);
+/* One candidate's "ranks" object: {"breech_face", "firing_pin" (null when none),
+ * "combined"}. */
+JsonNode    *tm_candidate_ranks_to_json         (const TmCandidate *candidate);
+/* Reads "firing_pin" of a "scores" object and its "ranks" member (as the store keeps
+ * them) back into @candidate; absent members leave NaN / 0. */
+void         tm_candidate_set_from_json         (TmCandidate       *candidate,
+                                                 JsonObject        *scores);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 
 #include "tm-format.h"
 #include "tm-importer.h"
+#include "tm-search.h"
 #include "tm-signature.h"
 
 struct _TmImporter
@@ -130,7 +131,8 @@ tm_derived_params_hash (const TmPreprocessParams *params)
 
   /* Fixed formats: the same parameters always give the same text on every machine. */
   text = g_strdup_printf ("preprocess mode=%d pixel=%.6f short=%.6f long=%.6f order=%d "
-                          "erode=%.6f pin-margin=%.6f; signature version=%d dim=%d",
+                          "erode=%.6f pin-margin=%.6f; signature version=%d dim=%d; "
+                          "firing-pin band-passed=1",
                           (int)params->mode, params->pixel_um, params->short_cutoff_um,
                           params->long_cutoff_um, params->level_order, params->erode_um,
                           params->firing_pin_margin_um, TM_SIGNATURE_VERSION, TM_SIGNATURE_DIM);
@@ -166,7 +168,8 @@ tm_derived_compute (TmSurface                *surface,
   if (signature == NULL)
     return FALSE;
   out->breech_face = g_steal_pointer (&prep);
-  out->firing_pin = g_steal_pointer (&pin);
+  /* stored comparable: band-passed at the working pixel size like the breech face */
+  out->firing_pin = pin != NULL ? tm_search_prepare_firing_pin (pin, params) : NULL;
   out->signature = tm_signature_to_bytes (signature);
   out->signature_version = TM_SIGNATURE_VERSION;
   return TRUE;
@@ -245,6 +248,15 @@ tm_importer_import_file (TmImporter  *self,
      * searchable until `reprocess` succeeds, and searches count it as unprocessed. */
     if (!have)
       g_message ("%s: imported without preprocessing or signature: %s", name, local_error->message);
+    /* An acquisition of the firing-pin impression itself (--region firing-pin) is its own
+     * firing-pin region, compared with the other acquisitions' firing-pin regions. */
+    if (have && g_strcmp0 (data->region, "firing-pin") == 0)
+      {
+        g_clear_object (&derived.firing_pin);
+        derived.firing_pin = tm_surface_get_modality (surface) == TM_MODALITY_2D
+                             ? tm_surface_copy (derived.breech_face)   /* finished already */
+                             : tm_search_prepare_firing_pin (surface, &self->preprocess);
+      }
     derived.params_hash = self->params_hash;
     id = tm_store_add_acquisition_derived (self->store, data, surface, bytes, name, self->user,
                                            have ? &derived : NULL, error);

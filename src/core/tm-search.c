@@ -251,6 +251,8 @@ tm_search_score_of (TmComparison *comparison)
 typedef struct
 {
   const TmCompareData  *query;
+  TmSurface            *query_pin;  /* NULL: no firing-pin scores */
+  TmSearchLoadFunc      load_pin;
   const gint64         *ids;
   gsize                 n;
   TmSearchLoadFunc      load;
@@ -265,6 +267,44 @@ typedef struct
   gint                  next;       /* atomic */
   guint64               n_done;
 } FullJob;
+
+/* The firing-pin score: the ACCF of the two firing-pin regions at their best rotation and
+ * shift over the full circle. The impression is small (a few hundred µm across at most,
+ * a few thousand points at the working pixel): too few cells for CMC to count, but
+ * enough for one areal correlation, which is what the published firing-pin comparisons
+ * report (Weller 2012's ACCF). A candidate without the region keeps NaN. */
+static void
+score_firing_pin (FullJob     *job,
+                  gsize        i,
+                  TmCandidate *c)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmSurface) pin = NULL;
+  TmRegistrationParams rp = job->params->compare.registration;
+  TmRegistration reg;
+
+  if (job->params->parallel_load)
+    pin = job->load_pin (job->ids[i], job->load_data, NULL);
+  else
+    {
+      g_mutex_lock (&job->lock);
+      pin = job->load_pin (job->ids[i], job->load_data, NULL);
+      g_mutex_unlock (&job->lock);
+    }
+  if (pin == NULL)
+    return;
+  /* The breech face's pyramid (a 40 µm coarse scan) would leave an impression of 0.5 mm
+   * a dozen pixels wide; the region is small enough to scan at 20 µm and finish at
+   * 6.25 µm for little time, and a pin never sits more than a few hundred µm off. */
+  rp.coarse_pixel_um = MIN (rp.coarse_pixel_um, 20.0);
+  rp.mid_pixel_um = MIN (rp.mid_pixel_um, 12.5);
+  rp.fine_pixel_um = MIN (rp.fine_pixel_um, 6.25);
+  rp.max_shift_um = MIN (rp.max_shift_um, 400.0);
+  if (tm_register_surfaces (job->query_pin, pin, &rp, &reg, job->cancellable, &error))
+    c->firing_pin = reg.accf;
+  else
+    g_debug ("candidate %" G_GINT64_FORMAT ": no firing-pin score: %s", job->ids[i], error->message);
+}
 
 static gpointer
 full_worker (gpointer data)
@@ -287,6 +327,7 @@ full_worker (gpointer data)
       c->score = -1;
       c->accf = c->angle_deg = c->dx_um = c->dy_um = NAN;
       c->p_knm = c->p_knm_model = NAN;
+      c->firing_pin = NAN;
 
       if (job->params->parallel_load)
         surface = job->load (job->ids[i], job->load_data, &error);
@@ -311,9 +352,13 @@ full_worker (gpointer data)
           c->dx_um = tm_comparison_get_dx_um (cmp);
           c->dy_um = tm_comparison_get_dy_um (cmp);
         }
-      else if (g_cancellable_is_cancelled (job->cancellable))
+      /* independent of the breech face: a mate whose breech face cannot be compared may
+       * still be found by its firing-pin impression */
+      if (job->query_pin != NULL && !g_cancellable_is_cancelled (job->cancellable))
+        score_firing_pin (job, i, c);
+      if (cmp == NULL && g_cancellable_is_cancelled (job->cancellable))
         break;    /* interrupted, not scored */
-      else
+      else if (cmp == NULL)
         /* A candidate the engine cannot compare (no overlap at any pose, too few valid
          * points) is as dissimilar as it gets, not a failure of the search. */
         g_debug ("candidate %" G_GINT64_FORMAT ": %s", job->ids[i], error ? error->message : "?");
@@ -328,18 +373,20 @@ full_worker (gpointer data)
   return NULL;
 }
 
-gboolean
-tm_search_score_candidates (const TmCompareData  *query,
-                            const gint64         *ids,
-                            gsize                 n_ids,
-                            TmSearchLoadFunc      load,
-                            gpointer              load_data,
-                            const TmSearchParams *params,
-                            TmCandidate          *out,
-                            gboolean             *out_done,
-                            TmSearchProgressFunc  progress,
-                            gpointer              progress_data,
-                            GCancellable         *cancellable)
+static gboolean
+score_candidates (const TmCompareData  *query,
+                  TmSurface            *query_pin,
+                  TmSearchLoadFunc      load_pin,
+                  const gint64         *ids,
+                  gsize                 n_ids,
+                  TmSearchLoadFunc      load,
+                  gpointer              load_data,
+                  const TmSearchParams *params,
+                  TmCandidate          *out,
+                  gboolean             *out_done,
+                  TmSearchProgressFunc  progress,
+                  gpointer              progress_data,
+                  GCancellable         *cancellable)
 {
   FullJob job = { 0 };
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
@@ -349,6 +396,8 @@ tm_search_score_candidates (const TmCompareData  *query,
   g_return_val_if_fail (n_ids == 0 || (ids != NULL && out != NULL && out_done != NULL), FALSE);
 
   job.query = query;
+  job.query_pin = load_pin != NULL ? query_pin : NULL;
+  job.load_pin = load_pin;
   job.ids = ids;
   job.n = n_ids;
   job.load = load;
@@ -373,6 +422,23 @@ tm_search_score_candidates (const TmCompareData  *query,
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+gboolean
+tm_search_score_candidates (const TmCompareData  *query,
+                            const gint64         *ids,
+                            gsize                 n_ids,
+                            TmSearchLoadFunc      load,
+                            gpointer              load_data,
+                            const TmSearchParams *params,
+                            TmCandidate          *out,
+                            gboolean             *out_done,
+                            TmSearchProgressFunc  progress,
+                            gpointer              progress_data,
+                            GCancellable         *cancellable)
+{
+  return score_candidates (query, NULL, NULL, ids, n_ids, load, load_data, params, out, out_done,
+                           progress, progress_data, cancellable);
+}
+
 static int
 cmp_candidate (gconstpointer a,
                gconstpointer b)
@@ -386,11 +452,61 @@ cmp_candidate (gconstpointer a,
   return (x->acquisition_id > y->acquisition_id) - (x->acquisition_id < y->acquisition_id);
 }
 
+static int
+cmp_firing_pin (gconstpointer a,
+                gconstpointer b)
+{
+  const TmCandidate *x = *(TmCandidate * const *)a, *y = *(TmCandidate * const *)b;
+
+  if (x->firing_pin != y->firing_pin)
+    return x->firing_pin < y->firing_pin ? 1 : -1;
+  return cmp_candidate (x, y);
+}
+
+/* The combined rank ("rank sort", as the IBIS correlation lists): a candidate is placed
+ * by the best of its per-region ranks, so a mate that one region finds (a breech face
+ * barely marked, a firing-pin impression clearly) reaches the top of the one list a
+ * reviewer reads; ties (rank 1 on one list, rank 1 on the other) go to the better
+ * rank on the other region, then to the score. The mean of the ranks would instead
+ * bury a mate that one region misses, which is the case the second region is for. */
+static void
+combined_key (const TmCandidate *c,
+              guint             *best,
+              guint             *other)
+{
+  if (c->rank_firing_pin == 0)
+    {
+      *best = c->rank_breech_face;
+      *other = G_MAXUINT;
+    }
+  else
+    {
+      *best = MIN (c->rank_breech_face, c->rank_firing_pin);
+      *other = MAX (c->rank_breech_face, c->rank_firing_pin);
+    }
+}
+
+static int
+cmp_combined (gconstpointer a,
+              gconstpointer b)
+{
+  guint ba, oa, bb, ob;
+
+  combined_key (a, &ba, &oa);
+  combined_key (b, &bb, &ob);
+  if (ba != bb)
+    return ba < bb ? -1 : 1;
+  if (oa != ob)
+    return oa < ob ? -1 : 1;
+  return cmp_candidate (a, b);
+}
+
 void
 tm_search_rank_candidates (GArray *candidates)
 {
   g_autofree double *bulk = NULL;
   g_autoptr(TmScoreModel) model = NULL;
+  g_autoptr(GPtrArray) with_pin = g_ptr_array_new ();
   guint n, skip;
 
   g_return_if_fail (candidates != NULL);
@@ -398,7 +514,23 @@ tm_search_rank_candidates (GArray *candidates)
   g_array_sort (candidates, cmp_candidate);
   n = candidates->len;
   for (guint i = 0; i < n; i++)
-    g_array_index (candidates, TmCandidate, i).rank = i + 1;
+    {
+      TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+      c->rank = c->rank_breech_face = i + 1;
+      c->rank_firing_pin = 0;
+      if (isfinite (c->firing_pin))
+        g_ptr_array_add (with_pin, c);
+    }
+  g_ptr_array_sort (with_pin, cmp_firing_pin);
+  for (guint i = 0; i < with_pin->len; i++)
+    ((TmCandidate *)g_ptr_array_index (with_pin, i))->rank_firing_pin = i + 1;
+  if (with_pin->len > 0)
+    {
+      g_array_sort (candidates, cmp_combined);
+      for (guint i = 0; i < n; i++)
+        g_array_index (candidates, TmCandidate, i).rank = i + 1;
+    }
 
   /* The reference distribution: below the best max(2, n/10) scores a search's
    * candidates are non-matches but for the rarest database (a firearm with more shots
@@ -408,8 +540,14 @@ tm_search_rank_candidates (GArray *candidates)
   if (n < skip + 10)
     return;
   bulk = g_new (double, n - skip);
-  for (guint i = skip; i < n; i++)
-    bulk[i - skip] = g_array_index (candidates, TmCandidate, i).score;
+  for (guint i = 0; i < n; i++)
+    {
+      const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+      /* the bulk by score, whatever order the combined rank put them in */
+      if (c->rank_breech_face > skip)
+        bulk[c->rank_breech_face - 1 - skip] = c->score;
+    }
   model = tm_score_model_new (bulk, n - skip);
   for (guint i = 0; i < n; i++)
     {
@@ -469,6 +607,14 @@ load_from_store_cb (gint64    id,
   return tm_store_load_preprocessed (TM_STORE (user_data), id, "breech-face", error);
 }
 
+static TmSurface *
+load_pin_from_store_cb (gint64    id,
+                        gpointer  user_data,
+                        GError  **error)
+{
+  return tm_store_load_preprocessed (TM_STORE (user_data), id, "firing-pin", error);
+}
+
 static char *
 now_utc (void)
 {
@@ -519,6 +665,7 @@ tm_search_run (TmStore               *store,
 {
   g_autoptr(TmAcquisition) query = NULL;
   g_autoptr(TmSurface) query_surface = NULL;
+  g_autoptr(TmSurface) query_pin = NULL;
   g_autoptr(GBytes) query_bytes = NULL;
   g_autoptr(TmCompareData) query_data = NULL;
   g_autoptr(TmCorrelationRun) run = NULL;
@@ -558,6 +705,8 @@ tm_search_run (TmStore               *store,
     return NULL;
   query_bytes = tm_store_load_signature (store, query_id, NULL);
   query_surface = tm_store_load_preprocessed (store, query_id, "breech-face", NULL);
+  /* absent for most acquisitions: then no firing-pin scores, and no error */
+  query_pin = tm_store_load_preprocessed (store, query_id, "firing-pin", NULL);
   if (query_bytes == NULL || query_surface == NULL ||
       !tm_signature_from_bytes (query_bytes, query_sig, NULL))
     {
@@ -641,8 +790,9 @@ tm_search_run (TmStore               *store,
       if (g_strcmp0 (tm_acquisition_get_modality (query), "2d") != 0)
         tm_compare_data_prepare_query (query_data, &params->compare);
       tm_correlation_run_set_timing (run, "query_data", (g_get_monotonic_time () - t) / 1e6);
-      if (!tm_search_score_candidates (query_data, top_ids, top->len, load_from_store_cb, store,
-                                       params, scored, done, progress, progress_data, cancellable))
+      if (!score_candidates (query_data, query_pin, query_pin ? load_pin_from_store_cb : NULL,
+                             top_ids, top->len, load_from_store_cb, store,
+                             params, scored, done, progress, progress_data, cancellable))
         cancelled = TRUE;
 
       for (guint i = 0; i < top->len; i++)
@@ -674,4 +824,37 @@ tm_search_run (TmStore               *store,
   if (params->save && !tm_store_save_run (store, run, error))
     return NULL;
   return g_steal_pointer (&run);
+}
+
+TmSurface *
+tm_search_prepare_firing_pin (TmSurface                *pin,
+                              const TmPreprocessParams *params)
+{
+  TmPreprocessParams defaults;
+  g_autoptr(TmSurface) work = NULL;
+  TmSurface *out;
+
+  g_return_val_if_fail (TM_IS_SURFACE (pin), NULL);
+
+  if (params == NULL)
+    {
+      tm_preprocess_params_init (&defaults);
+      params = &defaults;
+    }
+  /* 2D regions leave tm_preprocess_2d_surface already finished */
+  if (tm_surface_get_modality (pin) == TM_MODALITY_2D)
+    return tm_surface_copy (pin);
+  work = tm_surface_copy (pin);
+  /* The impression is a bowl tens of µm deep: a second-order fit takes the bowl, and
+   * the breech face's pass band keeps the marks the pin left in it, so two bowls do not
+   * correlate merely for being bowls. */
+  if (!tm_preprocess_level (work, 2, NULL))
+    return NULL;
+  tm_preprocess_bandpass (work, params->short_cutoff_um, params->long_cutoff_um);
+  out = params->pixel_um > 0 ? tm_preprocess_resample (work, params->pixel_um)
+                             : tm_surface_copy (work);
+  tm_preprocess_erode (out, (int)lround (params->erode_um / tm_surface_get_pixel_um_x (out)));
+  if (tm_surface_count_valid (out) < 100)
+    g_clear_object (&out);
+  return out;
 }

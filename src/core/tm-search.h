@@ -146,10 +146,20 @@ gboolean  tm_search_score_candidates (const TmCompareData  *query,
                                       gpointer              progress_data,
                                       GCancellable         *cancellable);
 
+/* The firing-pin region as tm_preprocess_surface() separates it (levelled heights at the
+ * scan's pixel size) made comparable: second-order levelling, the breech face's band-pass,
+ * the working pixel size, eroded rim. 2D regions come finished and are copied. NULL
+ * when too little of it is left. The importer stores what this returns. */
+TmSurface *tm_search_prepare_firing_pin (TmSurface                *pin,
+                                         const TmPreprocessParams *params);
+
 /* The ranking number of a comparison: combined CMC + ACCF / 100 (tiebreak). */
 double    tm_search_score_of     (TmComparison          *comparison);
 
-/* Sorts @candidates (TmCandidate) by score, sets ranks 1…n, and fills p_knm /
+/* Sets each candidate's per-region ranks (rank_breech_face by score, rank_firing_pin by
+ * the firing-pin score among those that have one), sorts @candidates by the combined
+ * rank (the best of the two; see tm-search.c) and sets rank 1…n — the score order when
+ * no candidate has a firing-pin score — and fills p_knm /
  * p_knm_model against the bulk of the scores (all but the best max(2, n/10)), which
  * are overwhelmingly non-matches; NaN when fewer than 10 remain. */
 void      tm_search_rank_candidates (GArray             *candidates);

@@ -1866,8 +1866,11 @@ save_run_locked (TmStore          *self,
     {
       const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
       g_autoptr(JsonNode) scores = tm_candidate_scores_to_json (c);
-      g_autofree char *scores_text = json_to_string (scores, FALSE);
+      g_autofree char *scores_text = NULL;
 
+      /* the per-region ranks travel with the scores (tm_candidate_set_from_json) */
+      json_object_set_member (json_node_get_object (scores), "ranks", tm_candidate_ranks_to_json (c));
+      scores_text = json_to_string (scores, FALSE);
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, run_id);
       sqlite3_bind_int64 (stmt, 2, c->acquisition_id);
@@ -1995,6 +1998,8 @@ tm_store_load_run (TmStore  *self,
           if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
             c.p_knm_model = json_node_get_double (m);
         }
+      tm_candidate_set_from_json (&c, scores != NULL && JSON_NODE_HOLDS_OBJECT (scores)
+                                      ? json_node_get_object (scores) : NULL);
       c.review_state = g_strdup (column_text (stmt, 12));
       tm_correlation_run_add_candidate (run, &c);
     }
