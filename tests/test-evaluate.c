@@ -9,6 +9,8 @@
  *   every one against the other 39 with full scoring: the published methods separate
  *   them completely, and so must Toolmark. Slow (about 800 comparisons), so its meson
  *   test has the suite "slow" and a long timeout; skipped without ../shared/scans.
+ * /evaluate/fadul-rotated: the same after every scan was turned (full circle) and
+ *   shifted with `toolmark-cli transform`; also slow.
  */
 #include "config.h"
 
@@ -198,6 +200,29 @@ test_synthetic (void)
   }
 }
 
+/* Every query's mates rank above all of its non-mates: its worst mate is at rank
+ * "mates" (queries_detail of `evaluate --json`). */
+static void
+assert_mates_first (JsonObject *o)
+{
+  JsonArray *detail = json_object_get_array_member (o, "queries_detail");
+
+  g_assert_nonnull (detail);
+  for (guint i = 0; i < json_array_get_length (detail); i++)
+    {
+      JsonObject *q = json_array_get_object_element (detail, i);
+      gint64 mates = json_object_get_int_member (q, "mates");
+
+      if (mates == 0)
+        continue;
+      if (json_object_get_int_member (q, "worst_mate_rank") != mates)
+        g_test_message ("%s: worst mate at rank %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " mates",
+                        json_object_get_string_member (q, "file"),
+                        json_object_get_int_member (q, "worst_mate_rank"), mates);
+      g_assert_cmpint (json_object_get_int_member (q, "worst_mate_rank"), ==, mates);
+    }
+}
+
 static void
 test_fadul (void)
 {
@@ -251,6 +276,95 @@ test_fadul (void)
   g_assert_cmpfloat (json_object_get_double_member (o, "auc"), ==, 1.0);
   g_assert_cmpfloat (json_object_get_double_member (o, "top1"), ==, 1.0);
   g_assert_cmpfloat (json_object_get_double_member (o, "all_mates_top10"), ==, 1.0);
+  assert_mates_first (o);
+}
+
+/* The issue's orientation target: every Fadul scan first turned by a random angle over the
+ * full circle and shifted by up to ±20 px with `toolmark-cli transform` (fixed seed), then
+ * imported into a database of its own; `evaluate` must separate them as completely as the
+ * scans as measured. All 40 scans (about as long as /evaluate/fadul: the pair comparisons
+ * dominate, the 40 transforms take seconds). */
+static void
+test_fadul_rotated (void)
+{
+  const char *shared = tm_test_shared_scans ();
+  g_autofree char *dir = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *scans = NULL;
+  g_autofree char *rotated = NULL;
+  g_autofree char *truth = NULL;
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *o, *km, *knm;
+  const char *name;
+
+  if (shared == NULL)
+    {
+      g_test_skip ("../shared/scans is absent: the rotated Fadul evaluation needs fadulProcessed and truth.csv");
+      return;
+    }
+  scans = g_build_filename (shared, "fadulProcessed", NULL);
+  truth = g_build_filename (shared, "truth.csv", NULL);
+  dir = tm_test_make_tmpdir ("test-evaluate-fadul-rotated-XXXXXX");
+  db = g_build_filename (dir, "rotated.db", NULL);
+  rotated = g_build_filename (dir, "rotated", NULL);
+  g_assert_cmpint (g_mkdir (rotated, 0700), ==, 0);
+
+  listing = g_dir_open (scans, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, ".x3p"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc)(void (*) (void))g_strcmp0);
+  g_assert_cmpuint (names->len, ==, 40);
+  for (guint i = 0; i < names->len; i++)
+    {
+      /* same base name, so truth.csv still names the firearm */
+      g_autofree char *in = g_build_filename (scans, g_ptr_array_index (names, i), NULL);
+      g_autofree char *out_path = g_build_filename (rotated, g_ptr_array_index (names, i), NULL);
+      g_autofree char *angle = g_strdup_printf ("%.3f", g_rand_double_range (rand, 0, 360));
+      g_autofree char *shift = g_strdup_printf ("%d,%d", g_rand_int_range (rand, -20, 21),
+                                                g_rand_int_range (rand, -20, 21));
+      const char *argv[] = { "transform", "--rotate", angle, "--shift", shift, in, out_path, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      if (tm_test_run_cli (argv, &out, &err) != 0)
+        g_test_message ("transform %s: %s", (char *)g_ptr_array_index (names, i), err);
+      g_assert_true (g_file_test (out_path, G_FILE_TEST_IS_REGULAR));
+    }
+  {
+    const char *argv[] = { "--db", db, "import", rotated, NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (tm_test_run_cli (argv, &out, &err), ==, 0);
+  }
+  {
+    const char *argv[] = { "--db", db, "evaluate", "--truth", truth, "--json", NULL };
+    o = run_json (argv, &root);
+  }
+  km = json_object_get_object_member (o, "km");
+  knm = json_object_get_object_member (o, "knm");
+  g_test_message ("Fadul rotated + shifted: top-1 %.3f, all mates in top 10 %.3f, AUC %.4f, "
+                  "KM %.2f–%.2f (%d), KNM %.2f–%.2f (%d), %.0f s",
+                  json_object_get_double_member (o, "top1"),
+                  json_object_get_double_member (o, "all_mates_top10"),
+                  json_object_get_double_member (o, "auc"),
+                  json_object_get_double_member (km, "min"), json_object_get_double_member (km, "max"),
+                  (int)json_object_get_int_member (km, "pairs"),
+                  json_object_get_double_member (knm, "min"), json_object_get_double_member (knm, "max"),
+                  (int)json_object_get_int_member (knm, "pairs"),
+                  json_object_get_double_member (o, "seconds"));
+  g_assert_cmpint (json_object_get_int_member (o, "acquisitions"), ==, 40);
+  g_assert_cmpint (json_object_get_int_member (km, "pairs"), ==, 63);
+  g_assert_cmpint (json_object_get_int_member (knm, "pairs"), ==, 717);
+  g_assert_cmpfloat (json_object_get_double_member (o, "auc"), ==, 1.0);
+  g_assert_cmpfloat (json_object_get_double_member (km, "min"), >, json_object_get_double_member (knm, "max"));
+  assert_mates_first (o);
 }
 
 int
@@ -261,6 +375,7 @@ main (int   argc,
 
   g_test_add_func ("/evaluate/synthetic", test_synthetic);
   g_test_add_func ("/evaluate/fadul", test_fadul);
+  g_test_add_func ("/evaluate/fadul-rotated", test_fadul_rotated);
 
   return g_test_run ();
 }

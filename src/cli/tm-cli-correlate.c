@@ -6,8 +6,9 @@
  *   {"query": {"id", "file"},
  *    "counts": {"filtered", "prescored", "full", "unprocessed"},
  *    "candidates": [{"id", "file", "rank", "score",
- *                    "scores": {"breech_face", "accf", "cmc": {…}, "prescore", "p_knm",
- *                               "p_knm_model"},
+ *                    "scores": {"breech_face", "firing_pin", "accf", "cmc": {…}, "prescore",
+ *                               "p_knm", "p_knm_model"},
+ *                    "ranks": {"breech_face", "firing_pin", "combined"},
  *                    "angle_deg", "dx_um", "dy_um", "review_state"}],
  *    "run": id, "status", "user", "started_at", "finished_at", "filters", "parameters",
  *    "timings": {"filter", "prescore", "query_data", "full", "total"}}
@@ -51,6 +52,7 @@ print_table (TmCorrelationRun *run)
 {
   GArray *candidates = tm_correlation_run_get_candidates (run);
   guint filtered, prescored, full, unprocessed;
+  gboolean pins = FALSE;
 
   tm_correlation_run_get_counts (run, &filtered, &prescored, &full, &unprocessed);
   printf ("run %" G_GINT64_FORMAT ": query %" G_GINT64_FORMAT " (%s), %s\n",
@@ -61,16 +63,29 @@ print_table (TmCorrelationRun *run)
   if (unprocessed > 0)
     printf (" (%u without a signature were not searched: run 'toolmark-cli reprocess')", unprocessed);
   printf ("; %.2f s\n\n", tm_correlation_run_get_timing (run, "total"));
-  printf ("%4s  %6s  %7s  %9s  %6s  %8s  %8s  %7s  %s\n",
-          "rank", "id", "score", "cmc q/c", "accf", "prescore", "p_knm", "angle", "file");
+  /* the firing-pin columns only when some candidate has a firing-pin score */
+  for (guint i = 0; i < candidates->len && !pins; i++)
+    pins = isfinite (g_array_index (candidates, TmCandidate, i).firing_pin);
+  printf ("%4s  %6s  %7s  %9s  %6s  ", "rank", "id", "score", "cmc q/c", "accf");
+  if (pins)
+    printf ("%6s  %10s  ", "pin", "rank bf/fp");
+  printf ("%8s  %8s  %7s  %s\n", "prescore", "p_knm", "angle", "file");
   for (guint i = 0; i < candidates->len; i++)
     {
       const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
       g_autofree char *cmc = g_strdup_printf ("%u/%u", c->cmc_a_to_b, c->cmc_b_to_a);
 
-      printf ("%4u  %6" G_GINT64_FORMAT "  %7.2f  %9s  %6.3f  %8.3f  %8.2g  %7.1f  %s\n",
-              c->rank, c->acquisition_id, c->score, cmc, c->accf, c->prescore, c->p_knm,
-              c->angle_deg, c->file);
+      printf ("%4u  %6" G_GINT64_FORMAT "  %7.2f  %9s  %6.3f  ",
+              c->rank, c->acquisition_id, c->score, cmc, c->accf);
+      if (pins)
+        {
+          g_autofree char *ranks = c->rank_firing_pin > 0
+                                   ? g_strdup_printf ("%u/%u", c->rank_breech_face, c->rank_firing_pin)
+                                   : g_strdup_printf ("%u/-", c->rank_breech_face);
+
+          printf ("%6.3f  %10s  ", c->firing_pin, ranks);
+        }
+      printf ("%8.3f  %8.2g  %7.1f  %s\n", c->prescore, c->p_knm, c->angle_deg, c->file);
     }
 }
 
