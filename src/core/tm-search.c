@@ -783,12 +783,8 @@ tm_search_run (TmStore               *store,
 
       query_data = tm_compare_data_new (query_surface, &params->compare);
       /* The query is side A of every comparison: its rotated coarse spectra are made
-       * once here instead of once per candidate. Not for 2D images: with the cache the
-       * coarse scan of a 2D pair misses the true angle that the uncached scan finds
-       * (a normalised ring-light pair of one firearm: 0 congruent cells instead of 44),
-       * so 2D searches pay the ~10 ms per candidate until the cache is fixed. */
-      if (g_strcmp0 (tm_acquisition_get_modality (query), "2d") != 0)
-        tm_compare_data_prepare_query (query_data, &params->compare);
+       * once here instead of once per candidate. */
+      tm_compare_data_prepare_query (query_data, &params->compare);
       tm_correlation_run_set_timing (run, "query_data", (g_get_monotonic_time () - t) / 1e6);
       if (!score_candidates (query_data, query_pin, query_pin ? load_pin_from_store_cb : NULL,
                              top_ids, top->len, load_from_store_cb, store,
