@@ -148,7 +148,12 @@ test_bytes (void)
   g_assert_cmpfloat (tm_signature_score (sig, back), >, 0.995);
 
   /* Another version is refused, not misread. */
-  bad = g_memdup2 (g_bytes_get_data (bytes, &size), size);
+  /* Two statements: in one call the order of evaluating the arguments is unspecified,
+   * so size could be read before g_bytes_get_data() sets it. */
+  {
+    gconstpointer data = g_bytes_get_data (bytes, &size);
+    bad = g_memdup2 (data, size);
+  }
   bad[2] ^= 0x7f;
   bad_bytes = g_bytes_new (bad, size);
   g_assert_false (tm_signature_from_bytes (bad_bytes, back, &error));
