@@ -39,7 +39,7 @@ tm_registration_params_init (TmRegistrationParams *params)
 
   params->coarse_pixel_um = 40.0;
   params->coarse_step_deg = 3.0;
-  params->n_candidates = 5;
+  params->n_candidates = 3;
   params->mid_pixel_um = 25.0;
   params->mid_step_deg = 1.0;
   params->fine_pixel_um = 12.5;

@@ -28,8 +28,8 @@ GQuark tm_registration_error_quark (void);
  * TmRegistrationParams:
  * @coarse_pixel_um: pixel size of the full-circle angle scan (default 40 µm)
  * @coarse_step_deg: angle step of that scan (default 3°)
- * @n_candidates: best coarse angles carried to the next level (default 5: with 3 the
- *   TopMatch pair K013sA1/A2 loses its true angle when the coarse scan is at 50 µm)
+ * @n_candidates: best coarse angles carried to the next level (default 3; 5 or 8 did
+ *   not make the TopMatch pair hold at coarser scans consistently, bench/README.md)
  * @mid_pixel_um: pixel size of the first refinement (default 25 µm)
  * @mid_step_deg: its angle step, over ± (half a coarse step + one mid step), with
  *   parabolic interpolation of the angle (default 1°)
