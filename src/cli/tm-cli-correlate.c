@@ -47,6 +47,20 @@ progress_cb (TmSearchStage stage,
     fputc ('\n', stderr);
 }
 
+/* A number for the table, or a dash where there is none (NaN: a score the run could not
+ * put against enough non-matches, or a region one side lacks) — never "nan". */
+static char *
+format_or_dash (const char *format,
+                double      value)
+{
+  if (!isfinite (value))
+    return g_strdup ("-");  /* ASCII: printf pads by bytes, not columns */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  return g_strdup_printf (format, value);
+#pragma GCC diagnostic pop
+}
+
 static void
 print_table (TmCorrelationRun *run)
 {
@@ -69,7 +83,7 @@ print_table (TmCorrelationRun *run)
   printf ("%4s  %6s  %7s  %9s  %6s  ", "rank", "id", "score", "cmc q/c", "accf");
   if (pins)
     printf ("%6s  %10s  ", "pin", "rank bf/fp");
-  printf ("%8s  %8s  %7s  %s\n", "prescore", "p_knm", "angle", "file");
+  printf ("%8s  %8s  %8s  %7s  %s\n", "prescore", "p_knm", "p_model", "angle", "file");
   for (guint i = 0; i < candidates->len; i++)
     {
       const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
@@ -83,9 +97,17 @@ print_table (TmCorrelationRun *run)
                                    ? g_strdup_printf ("%u/%u", c->rank_breech_face, c->rank_firing_pin)
                                    : g_strdup_printf ("%u/-", c->rank_breech_face);
 
-          printf ("%6.3f  %10s  ", c->firing_pin, ranks);
+          g_autofree char *pin = format_or_dash ("%6.3f", c->firing_pin);
+
+          printf ("%6s  %10s  ", pin, ranks);
         }
-      printf ("%8.3f  %8.2g  %7.1f  %s\n", c->prescore, c->p_knm, c->angle_deg, c->file);
+      {
+        g_autofree char *p_knm = format_or_dash ("%8.2g", c->p_knm);
+        g_autofree char *p_model = format_or_dash ("%8.2g", c->p_knm_model);
+
+        printf ("%8.3f  %8s  %8s  %7.1f  %s\n", c->prescore, p_knm, p_model, c->angle_deg,
+                c->file);
+      }
     }
 }
 
