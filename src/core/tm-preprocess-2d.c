@@ -250,7 +250,7 @@ tm_preprocess_2d_find_roi (TmSurface       *surface,
   g_autoptr(TmGrid) full = NULL;
   g_autoptr(TmGrid) grid = NULL;
   g_autoptr(TmGrid) background = NULL;
-  double px, factor, sx = 0, sy = 0, sigma, score, cx, cy, r;
+  double px, factor, sx, sy, sigma, score, cx, cy, r;  /* sx, sy: valid centroid */
   gsize valid = 0;
 
   g_return_val_if_fail (TM_IS_SURFACE (surface), FALSE);
@@ -259,14 +259,7 @@ tm_preprocess_2d_find_roi (TmSurface       *surface,
   memset (out_roi, 0, sizeof *out_roi);
   px = tm_surface_get_pixel_um_x (surface);
   full = tm_grid_from_surface (surface);
-  for (int y = 0; y < full->h; y++)
-    for (int x = 0; x < full->w; x++)
-      if (!isnan (full->z[(gsize)y * full->w + x]))
-        {
-          sx += x;
-          sy += y;
-          valid++;
-        }
+  valid = tm_grid_valid_centroid (full, &sx, &sy);
   if (valid < 100)
     {
       g_set_error (error, TM_PREPROCESS_ERROR, TM_PREPROCESS_ERROR_EMPTY,
@@ -275,8 +268,8 @@ tm_preprocess_2d_find_roi (TmSurface       *surface,
       return FALSE;
     }
   /* Without a circle to go by, the valid region stands for the primer (as in 3D). */
-  out_roi->primer_cx = sx / valid;
-  out_roi->primer_cy = sy / valid;
+  out_roi->primer_cx = sx;
+  out_roi->primer_cy = sy;
   out_roi->primer_r = sqrt (valid / G_PI);
   if (has_invalid (surface))
     return TRUE;

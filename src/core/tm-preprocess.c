@@ -133,6 +133,34 @@ tm_grid_count_valid (const TmGrid *grid)
   return n;
 }
 
+/**
+ * tm_grid_valid_centroid:
+ *
+ * The number of valid points and, when there is any, their centroid in grid pixels.
+ * Both region-of-interest finders (3D and 2D) start from it: the valid region stands for
+ * the primer face when nothing better is known.
+ */
+gsize
+tm_grid_valid_centroid (const TmGrid *grid,
+                        double       *out_cx,
+                        double       *out_cy)
+{
+  double sx = 0, sy = 0;
+  gsize valid = 0;
+
+  for (int y = 0; y < grid->h; y++)
+    for (int x = 0; x < grid->w; x++)
+      if (!isnan (grid->z[(gsize)y * grid->w + x]))
+        {
+          sx += x;
+          sy += y;
+          valid++;
+        }
+  *out_cx = valid > 0 ? sx / valid : 0.0;
+  *out_cy = valid > 0 ? sy / valid : 0.0;
+  return valid;
+}
+
 /* Area weights of a 1D resample by @factor: output i covers input [i·f, (i+1)·f). */
 typedef struct
 {
@@ -680,7 +708,7 @@ tm_preprocess_find_roi (TmSurface       *surface,
   g_autoptr(TmGrid) full = NULL;
   g_autoptr(TmGrid) grid = NULL;
   g_autofree guint8 *deep = NULL;
-  double px, factor, sx = 0, sy = 0, sigma, threshold, fx = 0, fy = 0;
+  double px, factor, sx, sy, sigma, threshold, fx = 0, fy = 0;  /* sx, sy: valid centroid */
   gsize n, valid = 0, area;
 
   g_return_val_if_fail (TM_IS_SURFACE (surface), FALSE);
@@ -695,14 +723,7 @@ tm_preprocess_find_roi (TmSurface       *surface,
   factor = (double)full->w / grid->w;
   n = (gsize)grid->w * grid->h;
 
-  for (int y = 0; y < grid->h; y++)
-    for (int x = 0; x < grid->w; x++)
-      if (!isnan (grid->z[(gsize)y * grid->w + x]))
-        {
-          sx += x;
-          sy += y;
-          valid++;
-        }
+  valid = tm_grid_valid_centroid (grid, &sx, &sy);
   if (valid < 100)
     {
       g_set_error (error, TM_PREPROCESS_ERROR, TM_PREPROCESS_ERROR_EMPTY,
@@ -712,8 +733,8 @@ tm_preprocess_find_roi (TmSurface       *surface,
     }
   /* The valid region (the instrument's or the mask.png region of interest) is the primer
    * face; its centroid and equivalent radius locate it well enough for what follows. */
-  out_roi->primer_cx = (sx / valid + 0.5) * factor - 0.5;
-  out_roi->primer_cy = (sy / valid + 0.5) * factor - 0.5;
+  out_roi->primer_cx = (sx + 0.5) * factor - 0.5;
+  out_roi->primer_cy = (sy + 0.5) * factor - 0.5;
   out_roi->primer_r = sqrt (valid / G_PI) * factor;
 
   if (!level_grid (grid, 1))
@@ -726,7 +747,7 @@ tm_preprocess_find_roi (TmSurface       *surface,
   deep = g_new0 (guint8, n);
   for (gsize i = 0; i < n; i++)
     deep[i] = !isnan (grid->z[i]) && grid->z[i] < threshold;
-  if (largest_central_component (deep, grid->w, grid->h, sx / valid, sy / valid,
+  if (largest_central_component (deep, grid->w, grid->h, sx, sy,
                                  0.5 * sqrt (valid / G_PI), &fx, &fy, &area) &&
       area >= MAX (valid / 100, 10))
     {

@@ -123,6 +123,9 @@ TmGrid  *tm_grid_resample       (const TmGrid  *grid,
 void     tm_grid_gaussian       (TmGrid        *grid,
                                  double         sigma_px);
 gsize    tm_grid_count_valid    (const TmGrid  *grid);
+gsize    tm_grid_valid_centroid (const TmGrid  *grid,
+                                 double        *out_cx,
+                                 double        *out_cy);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmGrid, tm_grid_free)
 
