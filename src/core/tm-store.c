@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "tm-store.h"
+#include "tm-store-private.h"
 
 struct _TmStore
 {
@@ -218,6 +219,139 @@ static const char * const migrations[] = {
   "  UNIQUE (run_id, rank)"
   ");"
   "CREATE INDEX candidates_acquisition ON candidates (acquisition_id);",
+
+  /* 3: the workflow after a correlation — decisions, leads, conclusions, hits — and the
+   * audit trail, plus what sync needs (every shared record has a UUID and an origin).
+   * Everything a person decides is appended, never updated in place: statuses are
+   * derived from the event rows, which is also what lets two sites acting on the same
+   * lead merge by union. Logins in these tables are not foreign keys: records synced
+   * from other sites name users this database has never seen. */
+  "ALTER TABLE acquisitions ADD COLUMN collection TEXT NOT NULL DEFAULT 'casework'"
+  "  CHECK (collection IN ('casework', 'point-of-sale', 'manufacturer'));"
+  "CREATE INDEX acquisitions_collection ON acquisitions (collection);"
+  "ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));"
+  "ALTER TABLE correlation_runs ADD COLUMN origin_site TEXT;"
+
+  /* Each decision on a candidate, in order; candidates.review_state is the latest one. */
+  "CREATE TABLE candidate_decisions ("
+  "  id             INTEGER PRIMARY KEY,"
+  "  uuid           TEXT NOT NULL UNIQUE,"
+  "  run_id         INTEGER NOT NULL REFERENCES correlation_runs (id) ON DELETE CASCADE,"
+  "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions (id),"
+  "  decision       TEXT NOT NULL CHECK (decision IN ('unreviewed', 'viewed', 'dismissed', 'lead')),"
+  "  lead_id        INTEGER REFERENCES leads (id),"
+  "  user           TEXT NOT NULL,"
+  "  at             TEXT NOT NULL,"
+  "  FOREIGN KEY (run_id, acquisition_id) REFERENCES candidates (run_id, acquisition_id)"
+  ");"
+  "CREATE INDEX candidate_decisions_candidate ON candidate_decisions (run_id, acquisition_id);"
+  "CREATE INDEX candidate_decisions_at ON candidate_decisions (at);"
+
+  "CREATE TABLE leads ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  uuid         TEXT NOT NULL UNIQUE,"
+  "  origin_site  TEXT NOT NULL,"
+  "  created_by   TEXT NOT NULL,"
+  "  created_at   TEXT NOT NULL"
+  ");"
+  "CREATE INDEX leads_created_at ON leads (created_at);"
+  /* The acquisitions a lead links; a member is never removed (a wrong link is answered
+   * with an elimination or a note event). */
+  "CREATE TABLE lead_members ("
+  "  lead_id        INTEGER NOT NULL REFERENCES leads (id),"
+  "  acquisition_id INTEGER NOT NULL REFERENCES acquisitions (id),"
+  "  run_id         INTEGER REFERENCES correlation_runs (id) ON DELETE SET NULL,"
+  "  added_by       TEXT NOT NULL,"
+  "  added_at       TEXT NOT NULL,"
+  "  event_uuid     TEXT NOT NULL,"
+  "  PRIMARY KEY (lead_id, acquisition_id)"
+  ");"
+  "CREATE INDEX lead_members_acquisition ON lead_members (acquisition_id);"
+  /* kind: created, member-added, note, feedback (payload.outcome: arrest,
+   * suspect-identified, linked-prior-investigation, no-action), conclusion (payload:
+   * conclusion, note), status (payload.status: open, confirmed, eliminated,
+   * inconclusive, closed). */
+  "CREATE TABLE lead_events ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  uuid         TEXT NOT NULL UNIQUE,"
+  "  lead_id      INTEGER NOT NULL REFERENCES leads (id),"
+  "  kind         TEXT NOT NULL CHECK (kind IN ('created', 'member-added', 'note', 'feedback', 'conclusion', 'status')),"
+  "  payload      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (payload)),"
+  "  user         TEXT NOT NULL,"
+  "  at           TEXT NOT NULL,"
+  "  origin_site  TEXT NOT NULL"
+  ");"
+  "CREATE INDEX lead_events_lead ON lead_events (lead_id, at);"
+  "CREATE TRIGGER lead_events_append_only_update BEFORE UPDATE ON lead_events"
+  "  BEGIN SELECT RAISE (ABORT, 'lead events are append-only'); END;"
+  "CREATE TRIGGER lead_events_append_only_delete BEFORE DELETE ON lead_events"
+  "  BEGIN SELECT RAISE (ABORT, 'lead events are append-only'); END;"
+  "CREATE TRIGGER lead_members_append_only_update BEFORE UPDATE ON lead_members"
+  "  BEGIN SELECT RAISE (ABORT, 'lead members are append-only'); END;"
+  "CREATE TRIGGER lead_members_append_only_delete BEFORE DELETE ON lead_members"
+  "  BEGIN SELECT RAISE (ABORT, 'lead members are append-only'); END;"
+
+  /* An examiner's conclusion on a lead; an identification makes a hit. n_hits is the
+   * ATF count at the time of the conclusion: the number of cases this identification
+   * linked that had no known connection before, minus one (0 when none are new). */
+  "CREATE TABLE hits ("
+  "  id            INTEGER PRIMARY KEY,"
+  "  uuid          TEXT NOT NULL UNIQUE,"
+  "  lead_id       INTEGER NOT NULL REFERENCES leads (id),"
+  "  event_uuid    TEXT NOT NULL REFERENCES lead_events (uuid),"
+  "  examiner      TEXT NOT NULL,"
+  "  confirmed_at  TEXT NOT NULL,"
+  "  n_hits        INTEGER NOT NULL CHECK (n_hits >= 0),"
+  "  origin_site   TEXT NOT NULL"
+  ");"
+  "CREATE INDEX hits_lead ON hits (lead_id);"
+  "CREATE INDEX hits_confirmed_at ON hits (confirmed_at);"
+  /* Connections between cases, in both directions (case_a < case_b): those an
+   * investigator already knew of (not counted as hits) and those made by hits. */
+  "CREATE TABLE case_links ("
+  "  case_a      INTEGER NOT NULL REFERENCES cases (id),"
+  "  case_b      INTEGER NOT NULL REFERENCES cases (id),"
+  "  source      TEXT NOT NULL CHECK (source IN ('investigator', 'hit')),"
+  "  hit_id      INTEGER REFERENCES hits (id),"
+  "  user        TEXT NOT NULL,"
+  "  at          TEXT NOT NULL,"
+  "  CHECK (case_a < case_b),"
+  "  PRIMARY KEY (case_a, case_b, source)"
+  ");"
+
+  /* Microstamp codes → firearm, from a manufacturer's registry CSV. */
+  "CREATE TABLE microstamp_registry ("
+  "  code         TEXT PRIMARY KEY CHECK (code <> ''),"
+  "  make         TEXT NOT NULL,"
+  "  model        TEXT,"
+  "  serial       TEXT,"
+  "  source       TEXT,"
+  "  imported_at  TEXT NOT NULL"
+  ");"
+
+  /* The tamper-evident trail: one row per change to a case, acquisition, candidate,
+   * lead, hit, user or microstamp, in seq order. hash = SHA-256 (hex) of the row's
+   * canonical text (see tm-audit.c) including prev_hash, the hash of the row before
+   * (64 zeros for the first), so editing, deleting or reordering any row breaks the
+   * chain from that row on. */
+  "CREATE TABLE audit_log ("
+  "  seq          INTEGER PRIMARY KEY,"
+  "  uuid         TEXT NOT NULL UNIQUE,"
+  "  at           TEXT NOT NULL,"
+  "  user         TEXT NOT NULL,"
+  "  site         TEXT NOT NULL,"
+  "  action       TEXT NOT NULL,"
+  "  entity_type  TEXT NOT NULL CHECK (entity_type IN ('case', 'exhibit', 'acquisition', 'candidate', 'lead', 'hit', 'user', 'microstamp', 'sync', 'package')),"
+  "  entity_uuid  TEXT NOT NULL,"
+  "  details      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (details)),"
+  "  prev_hash    TEXT NOT NULL CHECK (length (prev_hash) = 64),"
+  "  hash         TEXT NOT NULL CHECK (length (hash) = 64)"
+  ");"
+  "CREATE INDEX audit_log_entity ON audit_log (entity_uuid);"
+  "CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log"
+  "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+  "CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log"
+  "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TM_STORE_SCHEMA_VERSION);
@@ -307,13 +441,11 @@ prepare (TmStore     *self,
   return stmt;
 }
 
-typedef sqlite3_stmt TmStmt;
-static void
+void
 tm_stmt_free (TmStmt *stmt)
 {
   sqlite3_finalize (stmt);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmStmt, tm_stmt_free)
 
 static void
 bind_text (sqlite3_stmt *stmt,
@@ -390,6 +522,70 @@ in_list (const char         *value,
     if (g_str_equal (value, list[i]))
       return TRUE;
   return FALSE;
+}
+
+/* Shared with the other store files (tm-store-private.h) */
+
+sqlite3 *
+tm_store_get_db (TmStore *self)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  return self->db;
+}
+
+gint64
+tm_store_get_local_site_id (TmStore *self)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), 0);
+  return self->local_site_id;
+}
+
+char *
+tm_store_now_iso8601 (void)
+{
+  return now_utc_iso8601 ();
+}
+
+void
+tm_store_set_sql_error (TmStore     *self,
+                        GError     **error,
+                        int          rc,
+                        const char  *what)
+{
+  set_sql_error (self, error, rc, what);
+}
+
+sqlite3_stmt *
+tm_store_prepare (TmStore     *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  return prepare (self, sql, error);
+}
+
+gboolean
+tm_store_begin (TmStore  *self,
+                GError  **error)
+{
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+tm_store_commit (TmStore  *self,
+                 GError  **error)
+{
+  if (!exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+tm_store_rollback (TmStore *self)
+{
+  rollback (self);
 }
 
 /* Opening and migrating */

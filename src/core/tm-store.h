@@ -51,7 +51,7 @@ gint64      tm_store_count_acquisitions   (TmStore     *self,
                                            GError     **error);
 
 /* The schema version this program creates and understands (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 2
+#define TM_STORE_SCHEMA_VERSION 3
 
 /**
  * TmCaseData:

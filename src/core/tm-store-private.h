@@ -1,0 +1,42 @@
+/* tm-store-private.h — what the other store files of src/core share with tm-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The workflow (leads, hits, audit), the sync and the reports are kept in their own
+ * files but run their SQL on the TmStore's one connection. Not for the app or the CLI:
+ * they go through the public functions, which enforce the roles.
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "tm-store.h"
+
+G_BEGIN_DECLS
+
+sqlite3    *tm_store_get_db               (TmStore      *self);
+/* The local site's row id (sites.id). */
+gint64      tm_store_get_local_site_id    (TmStore      *self);
+/* Now in UTC, fixed width ("2026-11-21T10:00:00.123456Z") so strings sort as times. */
+char       *tm_store_now_iso8601          (void);
+/* Sets @error from an SQLite result code (constraint violations become
+ * TM_STORE_ERROR_CONSTRAINT), prefixed with the database path and @what. */
+void        tm_store_set_sql_error        (TmStore      *self,
+                                           GError      **error,
+                                           int           rc,
+                                           const char   *what);
+sqlite3_stmt *tm_store_prepare            (TmStore      *self,
+                                           const char   *sql,
+                                           GError      **error);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (the latter only when a transaction is open). */
+gboolean    tm_store_begin                (TmStore      *self,
+                                           GError      **error);
+gboolean    tm_store_commit               (TmStore      *self,
+                                           GError      **error);
+void        tm_store_rollback             (TmStore      *self);
+
+typedef sqlite3_stmt TmStmt;
+void        tm_stmt_free                  (TmStmt       *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmStmt, tm_stmt_free)
+
+G_END_DECLS
