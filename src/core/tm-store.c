@@ -51,6 +51,7 @@ static const char * const regions[] = { "breech-face", "firing-pin", "ejector", 
 static const char * const firing_pin_types[] = { "centre-fire", "rim-fire", NULL };
 static const char * const firing_pin_shapes[] = { "circular", "elliptical", "hemispherical", "rectangular", NULL };
 static const char * const breech_face_classes[] = { "arched", "circular", "crosshatch", "granular", "parallel", "smooth", NULL };
+static const char * const collections[] = { "casework", "point-of-sale", "manufacturer", NULL };
 
 static const char * const migrations[] = {
   /* 1: the foundation. */
@@ -352,6 +353,47 @@ static const char * const migrations[] = {
   "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
   "CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log"
   "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
+
+  /* 4: hub sync (tm-sync.c) and exchange packages (tm-package.c). A hub is known by the
+   * UUID it was created with, not its URL, so a renamed host keeps its cursors. A cursor
+   * is the last local row id pushed or hub sequence number pulled per entity; it is
+   * written in the same transaction as the rows it covers, which is what makes a killed
+   * sync resumable. pull_scope fingerprints the search scope the pull cursors belong to
+   * (a wider scope starts the pull over). */
+  "CREATE TABLE sync_hubs ("
+  "  hub_uuid      TEXT PRIMARY KEY,"
+  "  url           TEXT NOT NULL,"
+  "  network_type  TEXT NOT NULL,"
+  "  pull_scope    TEXT NOT NULL DEFAULT '',"
+  "  last_push_at  TEXT,"
+  "  last_pull_at  TEXT"
+  ");"
+  "CREATE TABLE sync_cursors ("
+  "  hub_uuid   TEXT NOT NULL REFERENCES sync_hubs (hub_uuid),"
+  "  direction  TEXT NOT NULL CHECK (direction IN ('push', 'pull')),"
+  "  entity     TEXT NOT NULL,"
+  "  position   INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (hub_uuid, direction, entity)"
+  ") WITHOUT ROWID;"
+  /* Remote records that were not applied (a different record under a known UUID, or a
+   * malformed one), kept for a person to look at; source is the hub URL or package. */
+  "CREATE TABLE sync_quarantine ("
+  "  id      INTEGER PRIMARY KEY,"
+  "  source  TEXT NOT NULL,"
+  "  entity  TEXT NOT NULL,"
+  "  uuid    TEXT NOT NULL,"
+  "  reason  TEXT NOT NULL,"
+  "  record  TEXT,"
+  "  at      TEXT NOT NULL,"
+  "  UNIQUE (source, entity, uuid, reason)"
+  ");"
+  /* Originals of remote acquisitions: recorded in blobs (acquisitions refer to them)
+   * but not in the blob store until fetched from hub_uuid (NULL: nowhere to fetch from,
+   * e.g. a package that carried an X3P export instead of the original). */
+  "CREATE TABLE remote_originals ("
+  "  sha256    TEXT PRIMARY KEY REFERENCES blobs (sha256),"
+  "  hub_uuid  TEXT"
+  ") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TM_STORE_SCHEMA_VERSION);
@@ -1083,7 +1125,8 @@ tm_case_data_normalize (TmCaseData  *data,
          normalize_enum (&data->region, "region of interest", regions, error) &&
          normalize_enum (&data->firing_pin_type, "firing-pin type", firing_pin_types, error) &&
          normalize_enum (&data->firing_pin_shape, "firing-pin shape", firing_pin_shapes, error) &&
-         normalize_enum (&data->breech_face_class, "breech-face class", breech_face_classes, error);
+         normalize_enum (&data->breech_face_class, "breech-face class", breech_face_classes, error) &&
+         normalize_enum (&data->collection, "collection", collections, error);
 }
 
 /* Acquisitions */
@@ -1564,8 +1607,8 @@ add_acquisition_locked (TmStore     *self,
   stmt = prepare (self, "INSERT INTO acquisitions (uuid, exhibit_id, region, modality, instrument,"
                         " pixel_um_x, pixel_um_y, width, height, valid_fraction, calibre, firing_pin_type,"
                         " firing_pin_shape, breech_face_class, original_name, sha256, source_meta,"
-                        " imported_by, imported_at, origin_site)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                        " imported_by, imported_at, origin_site, collection)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return 0;
   bind_text (stmt, 1, uuid);
@@ -1588,6 +1631,7 @@ add_acquisition_locked (TmStore     *self,
   bind_text (stmt, 18, user);
   bind_text (stmt, 19, now);
   bind_text (stmt, 20, self->local_site);
+  bind_text (stmt, 21, data->collection ? data->collection : "casework");
   if (!step_done (self, stmt, "cannot record the acquisition", error))
     return 0;
   acquisition_id = sqlite3_last_insert_rowid (self->db);
@@ -2275,7 +2319,10 @@ tm_store_verify (TmStore     *self,
                   "SELECT b.sha256, b.size,"
                   "       (SELECT group_concat ('acquisition ' || a.id || ' (' || a.original_name || ')', ', ')"
                   "          FROM acquisitions a WHERE a.sha256 = b.sha256)"
-                  "  FROM blobs b ORDER BY b.sha256", error);
+                  "  FROM blobs b"
+                  /* Remote originals are not fetched yet: nothing to re-hash. */
+                  " WHERE b.sha256 NOT IN (SELECT sha256 FROM remote_originals)"
+                  " ORDER BY b.sha256", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -51,7 +51,7 @@ gint64      tm_store_count_acquisitions   (TmStore     *self,
                                            GError     **error);
 
 /* The schema version this program creates and understands (PRAGMA user_version). */
-#define TM_STORE_SCHEMA_VERSION 3
+#define TM_STORE_SCHEMA_VERSION 4
 
 /**
  * TmCaseData:
@@ -82,6 +82,7 @@ typedef struct
   char *microstamp_firing_pin;
   char *microstamp_breech_face;
   char *instrument;         /* used only when the file does not name its instrument */
+  char *collection;         /* "casework" (default), "point-of-sale" or "manufacturer" */
 } TmCaseData;
 
 TmCaseData *tm_case_data_new              (void);
