@@ -8,8 +8,10 @@
 
 G_BEGIN_DECLS
 
-/* The schema id stays the same for the .Devel build so both share the window state. */
-#define TM_SETTINGS_SCHEMA_ID "org.toolmark.Toolmark"
+/* The schema id follows the application id (data/meson.build installs the schema
+ * under it), so a .Devel build never rewrites the installed application's settings.
+ * APPLICATION_ID comes from config.h, which every .c includes first. */
+#define TM_SETTINGS_SCHEMA_ID APPLICATION_ID
 
 #define TM_TYPE_APPLICATION (tm_application_get_type ())
 
