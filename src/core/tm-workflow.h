@@ -91,4 +91,53 @@ GPtrArray *tm_store_list_leads_of        (TmStore      *self,
                                           gint64        acquisition_id,
                                           GError      **error);
 
+/* ---- added by the workflow implementation ---- */
+
+/**
+ * TmHit:
+ * @n_hits: the ATF count of this identification (see tm_store_confirm_lead)
+ * @case_numbers: (array zero-terminated=1): the cases the lead links, as "AGENCY CASE"
+ *   or the case number alone when the agency is empty
+ */
+typedef struct
+{
+  gint64   id;
+  char    *uuid;
+  gint64   lead_id;
+  char    *lead_uuid;
+  char    *examiner;
+  char    *confirmed_at;
+  guint    n_hits;
+  char    *origin_site;
+  char   **case_numbers;
+} TmHit;
+
+void       tm_hit_free                   (TmHit        *hit);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmHit, tm_hit_free)
+/* Every hit, newest first (element-type TmHit). */
+GPtrArray *tm_store_list_hits            (TmStore      *self,
+                                          GError      **error);
+/* Looks a hit up by id ("2") or UUID. */
+TmHit     *tm_store_get_hit              (TmStore      *self,
+                                          const char   *id_or_uuid,
+                                          GError      **error);
+
+/* A case by its UUID, its number ("2024-0113", refused when two agencies use it) or
+ * "AGENCY/NUMBER"; returns its id, or 0. */
+gint64     tm_store_find_case            (TmStore      *self,
+                                          const char   *reference,
+                                          GError      **error);
+/**
+ * tm_store_link_cases_known:
+ *
+ * Records that an investigator already knew @case_a and @case_b are connected
+ * (case_links source "investigator"), so a later identification between them is not
+ * counted as a hit. Technicians, examiners and administrators.
+ */
+gboolean   tm_store_link_cases_known     (TmStore      *self,
+                                          gint64        case_a,
+                                          gint64        case_b,
+                                          const char   *user,
+                                          GError      **error);
+
 G_END_DECLS
