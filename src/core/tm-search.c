@@ -23,6 +23,7 @@
 
 #include "tm-score-model.h"
 #include "tm-search.h"
+#include "tm-users.h"
 
 G_DEFINE_QUARK (tm-search-error-quark, tm_search_error)
 
@@ -699,6 +700,9 @@ tm_search_run (TmStore               *store,
       tm_search_params_init (&default_params);
       params = &default_params;
     }
+  /* Before any work: a refused user should not wait minutes to learn it. */
+  if (!tm_store_check_permission (store, user, TM_PERMISSION_CORRELATE, error))
+    return NULL;
 
   query = tm_store_get_acquisition (store, query_id, error);
   if (query == NULL)

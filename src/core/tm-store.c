@@ -25,8 +25,10 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "tm-audit.h"
 #include "tm-store.h"
 #include "tm-store-private.h"
+#include "tm-users.h"
 
 struct _TmStore
 {
@@ -45,7 +47,6 @@ G_DEFINE_FINAL_TYPE (TmStore, tm_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (tm-store-error-quark, tm_store_error)
 
 /* The OpenFMC enumerations (see domain.md); NULL-terminated, canonical spellings. */
-static const char * const roles[] = { "technician", "examiner", "supervisor", "administrator", NULL };
 static const char * const kinds[] = { "crime-scene", "test-fire", NULL };
 static const char * const regions[] = { "breech-face", "firing-pin", "ejector", "aperture-shear", "full", NULL };
 static const char * const firing_pin_types[] = { "centre-fire", "rim-fire", NULL };
@@ -762,6 +763,13 @@ bootstrap (TmStore  *self,
           set_sql_error (self, error, rc, "cannot register the first user");
           goto fail;
         }
+      {
+        g_autofree char *details = tm_users_new_user_details ("administrator", g_get_real_name ());
+
+        if (!tm_audit_append (self, g_get_user_name (), "user-added", "user", g_get_user_name (),
+                              details, error))
+          goto fail;
+      }
     }
 
   return exec (self, "COMMIT", error);
@@ -914,34 +922,12 @@ tm_store_add_user (TmStore     *self,
                    const char  *role,
                    GError     **error)
 {
-  g_autoptr(TmStmt) stmt = NULL;
-  g_autofree char *now = now_utc_iso8601 ();
-  int rc;
-
   g_return_val_if_fail (TM_IS_STORE (self), FALSE);
   g_return_val_if_fail (login != NULL, FALSE);
 
-  if (role == NULL || !in_list (role, roles))
-    {
-      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
-                   "user %s: role '%s' is not one of technician, examiner, supervisor, administrator",
-                   login, role ? role : "");
-      return FALSE;
-    }
-  stmt = prepare (self, "INSERT INTO users (login, display_name, role, created_at) VALUES (?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, login);
-  bind_text (stmt, 2, display_name);
-  bind_text (stmt, 3, role);
-  bind_text (stmt, 4, now);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (self, error, rc, "cannot add the user");
-      return FALSE;
-    }
-  return TRUE;
+  /* Unchecked (setup and tests); the audit entry names the OS login that ran it.
+   * Administrators acting through the app or CLI use tm_store_add_user_as(). */
+  return tm_store_insert_user (self, g_get_user_name (), login, display_name, role, error);
 }
 
 char *
@@ -1338,9 +1324,44 @@ step_done (TmStore      *self,
   return TRUE;
 }
 
+/* The audit entry of a case or exhibit change at import: what it says now. */
+static gboolean
+audit_row (TmStore     *self,
+           const char  *user,
+           const char  *action,
+           const char  *entity_type,
+           const char  *sql,
+           gint64       id,
+           GError     **error)
+{
+  g_autoptr(TmStmt) stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sql_error (self, error, rc, "cannot read the changed row for the audit log");
+      return FALSE;
+    }
+  return tm_audit_append (self, user, action, entity_type, column_text (stmt, 0), column_text (stmt, 1), error);
+}
+
+#define AUDIT_CASE_SQL \
+  "SELECT uuid, json_object ('agency', agency, 'case_number', case_number, 'lab_case_number'," \
+  " lab_case_number, 'incident_date', incident_date, 'offense', offense, 'location', location)" \
+  " FROM cases WHERE id = ?"
+#define AUDIT_EXHIBIT_SQL \
+  "SELECT e.uuid, json_object ('case', c.uuid, 'item_number', e.item_number, 'kind', e.kind," \
+  " 'firearm_make', e.firearm_make, 'firearm_model', e.firearm_model, 'firearm_serial', e.firearm_serial)" \
+  " FROM exhibits e JOIN cases c ON c.id = e.case_id WHERE e.id = ?"
+
 static gint64
 find_or_create_case (TmStore     *self,
                      TmCaseData  *data,
+                     const char  *user,
                      const char  *now,
                      GError     **error)
 {
@@ -1359,10 +1380,13 @@ find_or_create_case (TmStore     *self,
     {
       gint64 id = sqlite3_column_int64 (find, 0);
 
-      /* Later imports may know more about the case; they fill in, never overwrite. */
-      stmt = prepare (self, "UPDATE cases SET lab_case_number = coalesce (lab_case_number, ?),"
-                            " incident_date = coalesce (incident_date, ?), offense = coalesce (offense, ?),"
-                            " location = coalesce (location, ?) WHERE id = ?", error);
+      /* Later imports may know more about the case; they fill in, never overwrite.
+       * Only a row that really gains a value is touched, so only that is audited. */
+      stmt = prepare (self, "UPDATE cases SET lab_case_number = coalesce (lab_case_number, ?1),"
+                            " incident_date = coalesce (incident_date, ?2), offense = coalesce (offense, ?3),"
+                            " location = coalesce (location, ?4) WHERE id = ?5"
+                            " AND ((lab_case_number IS NULL AND ?1 IS NOT NULL) OR (incident_date IS NULL AND ?2 IS NOT NULL)"
+                            " OR (offense IS NULL AND ?3 IS NOT NULL) OR (location IS NULL AND ?4 IS NOT NULL))", error);
       if (stmt == NULL)
         return 0;
       bind_text (stmt, 1, data->lab_case_number);
@@ -1370,7 +1394,12 @@ find_or_create_case (TmStore     *self,
       bind_text (stmt, 3, data->offense);
       bind_text (stmt, 4, data->location);
       sqlite3_bind_int64 (stmt, 5, id);
-      return step_done (self, stmt, "cannot update the case", error) ? id : 0;
+      if (!step_done (self, stmt, "cannot update the case", error))
+        return 0;
+      if (sqlite3_changes (self->db) > 0 &&
+          !audit_row (self, user, "case-updated", "case", AUDIT_CASE_SQL, id, error))
+        return 0;
+      return id;
     }
   if (rc != SQLITE_DONE)
     {
@@ -1397,13 +1426,18 @@ find_or_create_case (TmStore     *self,
   }
   if (!step_done (self, stmt, "cannot create the case", error))
     return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  {
+    gint64 id = sqlite3_last_insert_rowid (self->db);
+
+    return audit_row (self, user, "case-created", "case", AUDIT_CASE_SQL, id, error) ? id : 0;
+  }
 }
 
 static gint64
 find_or_create_exhibit (TmStore     *self,
                         gint64       case_id,
                         TmCaseData  *data,
+                        const char  *user,
                         GError     **error)
 {
   g_autoptr(TmStmt) find = NULL;
@@ -1435,9 +1469,11 @@ find_or_create_exhibit (TmStore     *self,
         goto firearm_on_evidence;
       if (has_firearm)
         {
-          stmt = prepare (self, "UPDATE exhibits SET firearm_make = coalesce (firearm_make, ?),"
-                                " firearm_model = coalesce (firearm_model, ?),"
-                                " firearm_serial = coalesce (firearm_serial, ?) WHERE id = ?", error);
+          stmt = prepare (self, "UPDATE exhibits SET firearm_make = coalesce (firearm_make, ?1),"
+                                " firearm_model = coalesce (firearm_model, ?2),"
+                                " firearm_serial = coalesce (firearm_serial, ?3) WHERE id = ?4"
+                                " AND ((firearm_make IS NULL AND ?1 IS NOT NULL) OR (firearm_model IS NULL AND ?2 IS NOT NULL)"
+                                " OR (firearm_serial IS NULL AND ?3 IS NOT NULL))", error);
           if (stmt == NULL)
             return 0;
           bind_text (stmt, 1, data->firearm_make);
@@ -1445,6 +1481,9 @@ find_or_create_exhibit (TmStore     *self,
           bind_text (stmt, 3, data->firearm_serial);
           sqlite3_bind_int64 (stmt, 4, id);
           if (!step_done (self, stmt, "cannot update the exhibit", error))
+            return 0;
+          if (sqlite3_changes (self->db) > 0 &&
+              !audit_row (self, user, "exhibit-updated", "exhibit", AUDIT_EXHIBIT_SQL, id, error))
             return 0;
         }
       return id;
@@ -1474,7 +1513,11 @@ find_or_create_exhibit (TmStore     *self,
   }
   if (!step_done (self, stmt, "cannot create the exhibit", error))
     return 0;
-  return sqlite3_last_insert_rowid (self->db);
+  {
+    gint64 id = sqlite3_last_insert_rowid (self->db);
+
+    return audit_row (self, user, "exhibit-created", "exhibit", AUDIT_EXHIBIT_SQL, id, error) ? id : 0;
+  }
 
 firearm_on_evidence:
   /* The firearm of crime-scene evidence is unknown by definition; a make or serial
@@ -1523,26 +1566,8 @@ check_may_import (TmStore     *self,
                   const char  *user,
                   GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *role = tm_store_get_user_role (self, user, &local_error);
-
-  if (role == NULL)
-    {
-      g_set_error_literal (error, TM_STORE_ERROR,
-                           local_error->code == TM_STORE_ERROR_NOT_FOUND ? TM_STORE_ERROR_PERMISSION
-                                                                         : local_error->code,
-                           local_error->message);
-      return FALSE;
-    }
   /* Supervisors read and report; entering evidence is the bench's work (domain.md). */
-  if (g_str_equal (role, "supervisor"))
-    {
-      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_PERMISSION,
-                   "user '%s' is a supervisor; importing needs a technician, examiner or administrator",
-                   user);
-      return FALSE;
-    }
-  return TRUE;
+  return tm_store_check_permission (self, user, TM_PERMISSION_IMPORT, error);
 }
 
 static gint64
@@ -1564,10 +1589,10 @@ add_acquisition_locked (TmStore     *self,
   gint64 case_id, exhibit_id, acquisition_id;
   int rc;
 
-  case_id = find_or_create_case (self, data, now, error);
+  case_id = find_or_create_case (self, data, user, now, error);
   if (case_id == 0)
     return 0;
-  exhibit_id = find_or_create_exhibit (self, case_id, data, error);
+  exhibit_id = find_or_create_exhibit (self, case_id, data, user, error);
   if (exhibit_id == 0)
     return 0;
 
@@ -1638,6 +1663,16 @@ add_acquisition_locked (TmStore     *self,
 
   if (!insert_microstamp (self, acquisition_id, "firing-pin", data->microstamp_firing_pin, error) ||
       !insert_microstamp (self, acquisition_id, "breech-face", data->microstamp_breech_face, error))
+    return 0;
+
+  /* Custody: what came in, its hash, where it went and the codes read from it. */
+  if (!audit_row (self, user, "acquisition-imported", "acquisition",
+                  "SELECT a.uuid, json_object ('exhibit', e.uuid, 'case', c.uuid, 'file', a.original_name,"
+                  " 'sha256', a.sha256, 'modality', a.modality, 'region', a.region,"
+                  " 'microstamps', (SELECT json_group_array (location || ':' || code)"
+                  "   FROM acquisition_microstamps m WHERE m.acquisition_id = a.id))"
+                  " FROM acquisitions a JOIN exhibits e ON e.id = a.exhibit_id"
+                  " JOIN cases c ON c.id = e.case_id WHERE a.id = ?", acquisition_id, error))
     return 0;
 
   return acquisition_id;
@@ -2129,6 +2164,12 @@ save_run_locked (TmStore          *self,
       if (!step_done (self, stmt, "cannot record a candidate", error))
         return FALSE;
     }
+  if (!audit_row (self, tm_correlation_run_get_user (run), "correlation-run-saved", "candidate",
+                  "SELECT r.uuid, json_object ('query', a.uuid, 'status', r.status, 'n_candidates',"
+                  " (SELECT count (*) FROM candidates k WHERE k.run_id = r.id), 'n_filtered', r.n_filtered)"
+                  " FROM correlation_runs r JOIN acquisitions a ON a.id = r.query_acquisition_id"
+                  " WHERE r.id = ?", run_id, error))
+    return FALSE;
   *out_id = run_id;
   return TRUE;
 }
@@ -2143,6 +2184,8 @@ tm_store_save_run (TmStore          *self,
   g_return_val_if_fail (TM_IS_STORE (self), FALSE);
   g_return_val_if_fail (TM_IS_CORRELATION_RUN (run), FALSE);
 
+  if (!tm_store_check_permission (self, tm_correlation_run_get_user (run), TM_PERMISSION_CORRELATE, error))
+    return FALSE;
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
   if (!save_run_locked (self, run, &id, error) || !exec (self, "COMMIT", error))
