@@ -5,9 +5,14 @@
  * The list is read by a worker thread with its own TmStore connection (SQLite
  * connections are per thread), so opening a database of 100,000 acquisitions never
  * blocks the window; the rows then arrive in the GListStore in a single splice. The
- * column view shows acquisitions → GtkFilterListModel (search) → GtkSortListModel
- * (the column view's sorter) → GtkSingleSelection; the columns, their cells and sorters
- * are declared in ui/tm-window.ui and format values through the closures below.
+ * column view shows acquisitions → GtkFilterListModel (search text, and the sidebar's
+ * case/exhibit, kind, modality and calibre) → GtkSortListModel (the column view's
+ * sorter) → GtkSingleSelection; the columns, their cells and sorters are declared in
+ * ui/tm-window.ui and format values through the closures below.
+ *
+ * Layout: an AdwLeaflet of the sidebar (search, filters, TmCaseBrowser) and the
+ * content (a GtkStack of the "acquisition" page — list and TmDetailPane — and the
+ * "review" page), which folds to one column below about 1000 px with a back button.
  */
 #define G_LOG_DOMAIN "tm-window"
 
@@ -18,8 +23,17 @@
 
 #include <glib/gi18n.h>
 
+#include "tm-case-browser.h"
+#include "tm-correlate-dialog.h"
+#include "tm-detail-pane.h"
+#include "tm-import-dialog.h"
+#include "tm-importer.h"
+#include "tm-review-page.h"
 #include "tm-store.h"
 #include "tm-window.h"
+
+/* The state of an acquisition in the list, set by the loader on each row. */
+#define STATE_KEY "tm-window-state"
 
 struct _TmWindow
 {
@@ -28,10 +42,21 @@ struct _TmWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
-  GtkSearchBar         *search_bar;
+  AdwLeaflet           *leaflet;
   GtkSearchEntry       *search_entry;
+  GtkDropDown          *kind_dropdown;
+  GtkDropDown          *modality_dropdown;
+  GtkDropDown          *calibre_dropdown;
+  GtkStringList        *calibres;
+  TmCaseBrowser        *case_browser;
+  GtkStack             *main_stack;
+  GtkWidget            *list_button;
   GtkStack             *stack;
   GtkColumnView        *column_view;
+  TmDetailPane         *detail_pane;
+  AdwBin               *review_slot;
+  TmReviewPage         *review_page;
+  GMenu                *user_section;
   AdwStatusPage        *empty_page;
   GtkLabel             *import_command_label;
   AdwStatusPage        *error_page;
@@ -39,6 +64,8 @@ struct _TmWindow
   /* Models, from the store to the view */
   GListStore           *acquisitions;
   GtkStringFilter      *search_filter;
+  GtkCustomFilter      *browse_filter;
+  GtkEveryFilter       *filter;
   GtkFilterListModel   *filter_model;
   GtkSortListModel     *sort_model;
   GtkSingleSelection   *selection;
@@ -47,6 +74,7 @@ struct _TmWindow
   GCancellable         *cancellable;
   char                 *db_path;
   char                 *load_error;
+  char                 *user_label;
   gint64                load_started;
   guint                 loading : 1;
 };
@@ -143,6 +171,20 @@ tm_window_set_loading (TmWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+typedef struct
+{
+  GPtrArray *list;
+  char      *user_label;
+} LoadResult;
+
+static void
+load_result_free (LoadResult *result)
+{
+  g_clear_pointer (&result->list, g_ptr_array_unref);
+  g_free (result->user_label);
+  g_free (result);
+}
+
 /* Runs in a worker thread: its own connection, never the window. */
 static void
 tm_window_load_thread (GTask        *task,
@@ -153,6 +195,12 @@ tm_window_load_thread (GTask        *task,
   const char *db_path = task_data;
   g_autoptr(TmStore) store = NULL;
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GArray) stale = NULL;
+  g_autoptr(GHashTable) stale_ids = NULL;
+  g_autofree char *params_hash = NULL;
+  g_autofree char *role = NULL;
+  TmPreprocessParams params;
+  LoadResult *result;
   GError *error = NULL;
 
   store = tm_store_open (db_path, &error);
@@ -172,7 +220,83 @@ tm_window_load_thread (GTask        *task,
       return;
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&list), (GDestroyNotify) g_ptr_array_unref);
+  /* An acquisition a search can find has its derived data made with the current
+   * parameters; the others need `toolmark-cli reprocess` first. */
+  tm_preprocess_params_init (&params);
+  params_hash = tm_derived_params_hash (&params);
+  stale = tm_store_list_stale (store, params_hash, &error);
+  if (stale == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  stale_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < stale->len; i++)
+    g_hash_table_add (stale_ids, &g_array_index (stale, gint64, i));
+  for (guint i = 0; i < list->len; i++)
+    {
+      TmAcquisition *acquisition = g_ptr_array_index (list, i);
+      gint64 id = tm_acquisition_get_id (acquisition);
+
+      g_object_set_data (G_OBJECT (acquisition), STATE_KEY,
+                         GINT_TO_POINTER (g_hash_table_contains (stale_ids, &id) ? 2 : 1));
+    }
+
+  result = g_new0 (LoadResult, 1);
+  result->list = g_steal_pointer (&list);
+  /* The app acts as the OS login; its role decides what it may do. */
+  role = tm_store_get_user_role (store, g_get_user_name (), NULL);
+  if (role != NULL)
+    /* Translators: in the main menu: the login and the role (e.g. "technician") */
+    result->user_label = g_strdup_printf (_("Signed in as %s (%s)"), g_get_user_name (), role);
+  else
+    /* Translators: in the main menu, when the OS login is not a user of the database */
+    result->user_label = g_strdup_printf (_("%s is not a user of this database"), g_get_user_name ());
+
+  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
+}
+
+/* g_ptr_array_sort() passes pointers to the elements. */
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+tm_window_update_calibres (TmWindow *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *selected = NULL;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions));
+  guint position = 0;
+
+  if (gtk_drop_down_get_selected (self->calibre_dropdown) > 0)
+    selected = g_strdup (gtk_string_list_get_string (self->calibres,
+                                                     gtk_drop_down_get_selected (self->calibre_dropdown)));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TmAcquisition) acquisition = g_list_model_get_item (G_LIST_MODEL (self->acquisitions), i);
+      const char *calibre = tm_acquisition_get_calibre (acquisition);
+
+      /* The strings live as long as the rows, which outlive this function. */
+      if (calibre != NULL && g_hash_table_add (seen, (gpointer) calibre))
+        g_ptr_array_add (names, (gpointer) calibre);
+    }
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_insert (names, 0, (gpointer) _("All calibres"));
+  for (guint i = 1; i < names->len; i++)
+    if (g_strcmp0 (selected, g_ptr_array_index (names, i)) == 0)
+      position = i;
+  g_ptr_array_add (names, NULL);
+
+  gtk_string_list_splice (self->calibres, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->calibres)),
+                          (const char * const *) names->pdata);
+  gtk_drop_down_set_selected (self->calibre_dropdown, position);
 }
 
 static void
@@ -181,10 +305,12 @@ tm_window_load_cb (GObject      *object,
                    gpointer      user_data)
 {
   TmWindow *self = TM_WINDOW (object);
-  g_autoptr(GPtrArray) list = NULL;
+  LoadResult *loaded;
+  GPtrArray *list;
   g_autoptr(GError) error = NULL;
 
-  list = g_task_propagate_pointer (G_TASK (result), &error);
+  loaded = g_task_propagate_pointer (G_TASK (result), &error);
+  list = loaded != NULL ? loaded->list : NULL;
   /* Cancelled: the window closed or a newer load replaced this one. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -216,11 +342,26 @@ tm_window_load_cb (GObject      *object,
   else
     {
       /* One splice, so a 100,000-row list is one items-changed, not 100,000. */
+      g_autoptr(GMenuItem) item = g_menu_item_new (loaded->user_label, NULL);
+
       g_list_store_splice (self->acquisitions, 0,
                            g_list_model_get_n_items (G_LIST_MODEL (self->acquisitions)),
                            list->pdata, list->len);
       g_debug ("%s: %u acquisitions loaded in %.3f s", self->db_path, list->len,
                (g_get_monotonic_time () - self->load_started) / (double) G_USEC_PER_SEC);
+      tm_window_update_calibres (self);
+      tm_case_browser_set_acquisitions (self->case_browser, G_LIST_MODEL (self->acquisitions));
+      /* The detail pane is never an empty half of the window when there is a scan. */
+      if (gtk_single_selection_get_selected_item (self->selection) == NULL &&
+          g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+        gtk_single_selection_set_selected (self->selection, 0);
+
+      /* No action: the item reads as information, not as something to click. */
+      g_free (self->user_label);
+      self->user_label = g_strdup (loaded->user_label);
+      g_menu_remove_all (self->user_section);
+      g_menu_append_item (self->user_section, item);
+      load_result_free (loaded);
     }
 
   tm_window_set_loading (self, FALSE);
@@ -249,7 +390,83 @@ tm_window_stop_search_cb (TmWindow       *self,
                           GtkSearchEntry *entry)
 {
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
-  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+/* The sidebar's choices besides the text: case or exhibit, kind, modality, calibre. */
+static gboolean
+tm_window_browse_filter (gpointer item,
+                         gpointer user_data)
+{
+  TmWindow *self = user_data;
+  TmAcquisition *acquisition = item;
+  const char *case_uuid = tm_case_browser_get_case_uuid (self->case_browser);
+  const char *exhibit_uuid = tm_case_browser_get_exhibit_uuid (self->case_browser);
+  guint kind = gtk_drop_down_get_selected (self->kind_dropdown);
+  guint modality = gtk_drop_down_get_selected (self->modality_dropdown);
+  guint calibre = gtk_drop_down_get_selected (self->calibre_dropdown);
+
+  if (case_uuid != NULL && g_strcmp0 (tm_acquisition_get_case_uuid (acquisition), case_uuid) != 0)
+    return FALSE;
+  if (exhibit_uuid != NULL && g_strcmp0 (tm_acquisition_get_exhibit_uuid (acquisition), exhibit_uuid) != 0)
+    return FALSE;
+  /* Positions of the dropdowns in ui/tm-window.ui; 0 is "all". */
+  if (kind == 1 && g_strcmp0 (tm_acquisition_get_kind (acquisition), "crime-scene") != 0)
+    return FALSE;
+  if (kind == 2 && g_strcmp0 (tm_acquisition_get_kind (acquisition), "test-fire") != 0)
+    return FALSE;
+  if (modality == 1 && g_strcmp0 (tm_acquisition_get_modality (acquisition), "3d") != 0)
+    return FALSE;
+  if (modality == 2 && g_strcmp0 (tm_acquisition_get_modality (acquisition), "2d") != 0)
+    return FALSE;
+  if (calibre > 0 && calibre != GTK_INVALID_LIST_POSITION &&
+      g_strcmp0 (tm_acquisition_get_calibre (acquisition),
+                 gtk_string_list_get_string (self->calibres, calibre)) != 0)
+    return FALSE;
+  return TRUE;
+}
+
+static void
+tm_window_filter_changed_cb (TmWindow *self)
+{
+  if (self->browse_filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->browse_filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+tm_window_case_selection_changed_cb (TmWindow *self)
+{
+  tm_window_filter_changed_cb (self);
+  /* Folded, choosing a case is navigation: show what was chosen. */
+  gtk_stack_set_visible_child_name (self->main_stack, "acquisition");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+tm_window_page_changed_cb (TmWindow *self)
+{
+  gboolean review = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "review") == 0;
+
+  /* The way back from a run to the list only exists while a run shows. */
+  gtk_widget_set_visible (GTK_WIDGET (self->list_button), review);
+}
+
+static void
+tm_window_row_activated_cb (TmWindow      *self,
+                            guint          position,
+                            GtkColumnView *column_view)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.correlate", NULL);
+}
+
+static void
+tm_window_selection_changed_cb (TmWindow *self)
+{
+  TmAcquisition *acquisition = gtk_single_selection_get_selected_item (self->selection);
+
+  tm_detail_pane_set_acquisition (self->detail_pane, acquisition);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.correlate", acquisition != NULL);
 }
 
 /* What the search matches: file, case and exhibit, one per line so that a search can
@@ -354,6 +571,24 @@ format_date (gpointer    this,
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
+static char *
+acquisition_state (gpointer       this,
+                   TmAcquisition *acquisition)
+{
+  if (acquisition == NULL)
+    return NULL;
+  /* Set by the loader: 1 searchable, 2 derived data missing or stale. */
+  switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (acquisition), STATE_KEY)))
+    {
+    case 1:
+      return g_strdup (_("Searchable"));
+    case 2:
+      return g_strdup (_("Not preprocessed"));
+    default:
+      return g_strdup ("—");
+    }
+}
+
 static guint64
 acquisition_area (TmAcquisition *acquisition)
 {
@@ -375,8 +610,133 @@ tm_window_find_action (GtkWidget  *widget,
 {
   TmWindow *self = TM_WINDOW (widget);
 
-  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+tm_window_show_sidebar_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  adw_leaflet_navigate (TM_WINDOW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+tm_window_show_acquisitions_action (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *parameter)
+{
+  gtk_stack_set_visible_child_name (TM_WINDOW (widget)->main_stack, "acquisition");
+}
+
+static void
+import_finished_cb (TmWindow       *self,
+                    guint           n_imported,
+                    TmImportDialog *dialog)
+{
+  if (n_imported > 0)
+    tm_window_reload (self);
+}
+
+static void
+file_chooser_response_cb (GtkNativeDialog *chooser,
+                          int              response,
+                          TmWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      gtk_window_present (GTK_WINDOW (tm_window_open_import (self, files)));
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+add_filter (GtkFileChooser     *chooser,
+            const char         *name,
+            const char * const *patterns)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns[i] != NULL; i++)
+    gtk_file_filter_add_suffix (filter, patterns[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+correlate_finished_cb (TmWindow          *self,
+                       gint64             run_id,
+                       TmCorrelateDialog *dialog)
+{
+  tm_window_show_run (self, run_id);
+}
+
+static void
+tm_window_correlate_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+  TmAcquisition *query = gtk_single_selection_get_selected_item (self->selection);
+  GtkWindow *dialog;
+
+  if (query == NULL)
+    return;
+  dialog = tm_correlate_dialog_new (GTK_WINDOW (self), self->db_path,
+                                    tm_acquisition_get_id (query), self->settings);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (correlate_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (dialog);
+}
+
+static void
+tm_window_import_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  static const char * const all[] = { "x3p", "tif", "tiff", "png", NULL };
+  static const char * const x3p[] = { "x3p", NULL };
+  static const char * const tiff[] = { "tif", "tiff", NULL };
+  static const char * const png[] = { "png", NULL };
+
+  chooser = gtk_file_chooser_native_new (_("Import Scans"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("Scans (X3P, TIFF, PNG)"), all);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("X3P topographies"), x3p);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("TIFF images"), tiff);
+  add_filter (GTK_FILE_CHOOSER (chooser), _("PNG images"), png);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (file_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+tm_window_drop_cb (GtkDropTarget *target,
+                   const GValue  *value,
+                   double         x,
+                   double         y,
+                   TmWindow      *self)
+{
+  GdkFileList *file_list = g_value_get_boxed (value);
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  GSList *list = gdk_file_list_get_files (file_list);
+
+  for (GSList *l = list; l != NULL; l = l->next)
+    g_list_store_append (files, l->data);
+  g_slist_free (list);
+  if (g_list_model_get_n_items (G_LIST_MODEL (files)) == 0)
+    return FALSE;
+
+  gtk_window_present (GTK_WINDOW (tm_window_open_import (self, G_LIST_MODEL (files))));
+  return TRUE;
 }
 
 static void
@@ -437,6 +797,8 @@ tm_window_constructed (GObject *object)
 
   command = import_command (self);
   gtk_label_set_label (self->import_command_label, command);
+  tm_detail_pane_set_db_path (self->detail_pane, self->db_path);
+  tm_detail_pane_set_settings (self->detail_pane, self->settings);
 
   tm_window_reload (self);
 }
@@ -455,6 +817,8 @@ tm_window_dispose (GObject *object)
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->search_filter);
+  g_clear_object (&self->browse_filter);
+  g_clear_object (&self->filter);
   g_clear_object (&self->acquisitions);
   g_clear_object (&self->settings);
 
@@ -468,6 +832,7 @@ tm_window_finalize (GObject *object)
 
   g_clear_pointer (&self->db_path, g_free);
   g_clear_pointer (&self->load_error, g_free);
+  g_clear_pointer (&self->user_label, g_free);
 
   G_OBJECT_CLASS (tm_window_parent_class)->finalize (object);
 }
@@ -553,12 +918,24 @@ tm_window_class_init (TmWindowClass *klass)
 
   /* The cell templates look up TmAcquisition properties by name while parsing. */
   g_type_ensure (TM_TYPE_ACQUISITION);
+  g_type_ensure (TM_TYPE_CASE_BROWSER);
+  g_type_ensure (TM_TYPE_DETAIL_PANE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/toolmark/Toolmark/ui/tm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, TmWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, kind_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, modality_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, calibre_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, calibres);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, case_browser);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, list_button);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, detail_pane);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, review_slot);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, user_section);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, empty_page);
@@ -566,6 +943,10 @@ tm_window_class_init (TmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TmWindow, error_page);
   gtk_widget_class_bind_template_callback (widget_class, tm_window_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tm_window_stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tm_window_filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tm_window_case_selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tm_window_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, acquisition_state);
   gtk_widget_class_bind_template_callback (widget_class, format_text);
   gtk_widget_class_bind_template_callback (widget_class, format_kind);
   gtk_widget_class_bind_template_callback (widget_class, format_modality);
@@ -577,6 +958,11 @@ tm_window_class_init (TmWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, tm_window_reload_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, tm_window_find_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, tm_window_import_action);
+  gtk_widget_class_install_action (widget_class, "win.correlate", NULL, tm_window_correlate_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, tm_window_show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.show-acquisitions", NULL,
+                                   tm_window_show_acquisitions_action);
   gtk_widget_class_install_action (widget_class, "win.copy-import-command", NULL,
                                    tm_window_copy_import_command_action);
 }
@@ -585,6 +971,7 @@ static void
 tm_window_init (TmWindow *self)
 {
   GtkExpression *search_key;
+  GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -599,8 +986,13 @@ tm_window_init (TmWindow *self)
   gtk_string_filter_set_ignore_case (self->search_filter, TRUE);
   gtk_string_filter_set_match_mode (self->search_filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
 
+  self->browse_filter = gtk_custom_filter_new (tm_window_browse_filter, self, NULL);
+  self->filter = gtk_every_filter_new ();
+  gtk_multi_filter_append (GTK_MULTI_FILTER (self->filter), g_object_ref (GTK_FILTER (self->browse_filter)));
+  gtk_multi_filter_append (GTK_MULTI_FILTER (self->filter), g_object_ref (GTK_FILTER (self->search_filter)));
+
   self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->acquisitions)),
-                                                  g_object_ref (GTK_FILTER (self->search_filter)));
+                                                  g_object_ref (GTK_FILTER (self->filter)));
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
@@ -612,8 +1004,23 @@ tm_window_init (TmWindow *self)
                            G_CALLBACK (tm_window_filter_items_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
-  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (tm_window_selection_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.correlate", FALSE);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (tm_window_page_changed_cb), self, G_CONNECT_SWAPPED);
+  tm_window_page_changed_cb (self);
+
+  /* Typing anywhere in the window searches, as in Files. */
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (tm_window_drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  self->review_page = TM_REVIEW_PAGE (tm_review_page_new ());
+  adw_bin_set_child (self->review_slot, GTK_WIDGET (self->review_page));
 }
 
 TmWindow *
@@ -703,4 +1110,81 @@ tm_window_get_view (TmWindow *self)
   g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+TmImportDialog *
+tm_window_open_import (TmWindow   *self,
+                       GListModel *files)
+{
+  TmImportDialog *dialog;
+
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (files), NULL);
+
+  dialog = tm_import_dialog_new (GTK_WINDOW (self), self->db_path, self->settings, files);
+  g_signal_connect_object (dialog, "finished", G_CALLBACK (import_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  return dialog;
+}
+
+void
+tm_window_show_run (TmWindow *self,
+                    gint64    run_id)
+{
+  g_return_if_fail (TM_IS_WINDOW (self));
+  g_return_if_fail (run_id > 0);
+
+  tm_review_page_set_run (self->review_page, self->db_path, run_id);
+  gtk_stack_set_visible_child_name (self->main_stack, "review");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+void
+tm_window_select_position (TmWindow *self,
+                           guint     position)
+{
+  g_return_if_fail (TM_IS_WINDOW (self));
+
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+TmDetailPane *
+tm_window_get_detail_pane (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->detail_pane;
+}
+
+TmCaseBrowser *
+tm_window_get_case_browser (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->case_browser;
+}
+
+TmReviewPage *
+tm_window_get_review_page (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->review_page;
+}
+
+const char *
+tm_window_get_page (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+tm_window_get_user_label (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->user_label;
 }

@@ -7,6 +7,10 @@
 #include <adwaita.h>
 
 #include "tm-application.h"
+#include "tm-case-browser.h"
+#include "tm-detail-pane.h"
+#include "tm-import-dialog.h"
+#include "tm-review-page.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +35,22 @@ void        tm_window_set_search_text    (TmWindow      *self,
                                           const char    *text);
 /* Which page shows: "loading", "list", "empty", "no-results" or "error". */
 const char *tm_window_get_view           (TmWindow      *self);
+/* Which page of the content shows: "acquisition" or "review". */
+const char *tm_window_get_page           (TmWindow      *self);
+/* The import dialog for @files (GFile items), as win.import and a drop open it; the
+ * window reloads when it has imported something. Not yet presented. */
+TmImportDialog *tm_window_open_import    (TmWindow      *self,
+                                          GListModel    *files);
+/* Shows correlation run @run_id on the review page (what a finished correlate does). */
+void        tm_window_show_run           (TmWindow      *self,
+                                          gint64         run_id);
+/* Selects the row at @position of the visible model (the detail pane follows). */
+void        tm_window_select_position    (TmWindow      *self,
+                                          guint          position);
+TmDetailPane  *tm_window_get_detail_pane (TmWindow      *self);
+TmCaseBrowser *tm_window_get_case_browser (TmWindow     *self);
+TmReviewPage  *tm_window_get_review_page (TmWindow      *self);
+/* "Signed in as LOGIN (ROLE)", as the main menu shows it; NULL before the first load. */
+const char *tm_window_get_user_label     (TmWindow      *self);
 
 G_END_DECLS
