@@ -17,6 +17,7 @@ struct _TmApplication
 
   char           *db_path;
   GSettings      *settings;
+  gboolean        quit_after_startup;
 };
 
 enum {
@@ -34,6 +35,10 @@ static const GOptionEntry main_entries[] = {
     N_("Open the database at PATH (default: $XDG_DATA_HOME/toolmark/toolmark.db)"), N_("PATH") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print the version and exit"), NULL },
+  /* For the install test (tests/check-install.sh): proves an installed build starts,
+   * finds its schema and resources, and draws its window. Hidden from --help. */
+  { "quit-after-startup", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    "Quit once the first window has drawn its first frame", NULL },
   { NULL }
 };
 
@@ -88,6 +93,32 @@ static const GActionEntry app_actions[] = {
   { "quit",  tm_application_quit_action },
 };
 
+static void
+tm_application_quit_idle_cb (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+}
+
+static void
+tm_application_first_frame_cb (GdkFrameClock *frame_clock,
+                               gpointer       user_data)
+{
+  TmApplication *self = user_data;
+
+  g_signal_handlers_disconnect_by_func (frame_clock, tm_application_first_frame_cb, self);
+  g_print ("toolmark: window drawn\n");
+  /* Not from inside the paint: closing the window there would tear it down mid-frame. */
+  g_idle_add_once (tm_application_quit_idle_cb, self);
+}
+
+static void
+tm_application_window_map_cb (GtkWidget *window,
+                              gpointer   user_data)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
+                           G_CALLBACK (tm_application_first_frame_cb), user_data, 0);
+}
+
 static int
 tm_application_handle_local_options (GApplication *application,
                                      GVariantDict *options)
@@ -100,6 +131,9 @@ tm_application_handle_local_options (GApplication *application,
       g_print ("toolmark %s\n", PACKAGE_VERSION);
       return 0;
     }
+
+  if (g_variant_dict_contains (options, "quit-after-startup"))
+    self->quit_after_startup = TRUE;
 
   if (g_variant_dict_lookup (options, "db", "^ay", &db))
     {
@@ -155,7 +189,12 @@ tm_application_activate (GApplication *application)
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = GTK_WINDOW (tm_window_new (self, self->db_path, self->settings));
+    {
+      window = GTK_WINDOW (tm_window_new (self, self->db_path, self->settings));
+      if (self->quit_after_startup)
+        g_signal_connect_object (window, "map",
+                                 G_CALLBACK (tm_application_window_map_cb), self, 0);
+    }
   gtk_window_present (window);
 }
 
