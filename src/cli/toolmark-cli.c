@@ -34,6 +34,8 @@ static const TmCliCommand commands[] = {
   { "correlate", tm_cli_correlate, N_("Search one acquisition against the database") },
   { "evaluate", tm_cli_evaluate, N_("Search every acquisition against the rest and score the ranking against a truth table") },
   { "reprocess", tm_cli_reprocess, N_("Recompute preprocessed surfaces and signatures") },
+  { "hub",     tm_cli_hub,     N_("Create or migrate a hub (PostgreSQL) that sites sync with") },
+  { "sync",    tm_cli_sync,    N_("Push to and pull from a hub; list quarantined records; fetch remote originals") },
 };
 
 void

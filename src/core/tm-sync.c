@@ -2087,7 +2087,7 @@ pull_entity (SyncContext  *ctx,
              GError      **error)
 {
   g_autofree char *phase = g_strdup_printf ("pull %s", entity);
-  g_autofree char *select_sql = g_strdup_printf ("SELECT %s %s ORDER BY seq LIMIT %u", columns, from_where, ctx->batch);
+  g_autofree char *select_sql = g_strdup_printf ("SELECT %s %s ORDER BY seq::bigint LIMIT %u", columns, from_where, ctx->batch);
   g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) %s", from_where);
   gboolean scoped = kind == PULL_ACQUISITIONS;
   const char *values[4];
