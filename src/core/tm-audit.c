@@ -223,9 +223,14 @@ tm_audit_verify (TmStore     *store,
                                           "its contents no longer match its hash",
                                           entry->seq, entry->uuid, entry->action, entry->entity_type,
                                           entry->entity_uuid));
-      if (entry->seq != expected_seq)
+      if (entry->seq == expected_seq + 1)
         g_ptr_array_add (problems,
-                         g_strdup_printf ("audit rows seq %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+                         g_strdup_printf ("audit row seq %" G_GINT64_FORMAT " is missing (deleted) before "
+                                          "row seq %" G_GINT64_FORMAT " (%s)",
+                                          expected_seq, entry->seq, entry->uuid));
+      else if (entry->seq != expected_seq)
+        g_ptr_array_add (problems,
+                         g_strdup_printf ("audit rows seq %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
                                           " are missing (deleted) before row seq %" G_GINT64_FORMAT " (%s)",
                                           expected_seq, entry->seq - 1, entry->seq, entry->uuid));
       if (g_strcmp0 (entry->prev_hash, expected_prev) != 0)
@@ -235,8 +240,10 @@ tm_audit_verify (TmStore     *store,
           if (linked != NULL && linked != before)
             g_ptr_array_add (problems,
                              g_strdup_printf ("audit row seq %" G_GINT64_FORMAT " (%s) is out of order: "
-                                              "it was appended after row seq %" G_GINT64_FORMAT " (%s)",
-                                              entry->seq, entry->uuid, linked->seq, linked->uuid));
+                                              "it was chained after row seq %" G_GINT64_FORMAT " (%s), "
+                                              "not after seq %" G_GINT64_FORMAT,
+                                              entry->seq, entry->uuid, linked->seq, linked->uuid,
+                                              before ? before->seq : 0));
           else if (entry->seq == expected_seq)
             g_ptr_array_add (problems,
                              g_strdup_printf ("audit row seq %" G_GINT64_FORMAT " (%s) does not follow "
