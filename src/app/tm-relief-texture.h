@@ -1,0 +1,38 @@
+/* tm-relief-texture.h — a rendered surface as mipmapped, tiled GdkTextures
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tm-relief.h"
+#include "tm-surface.h"
+
+G_BEGIN_DECLS
+
+#define TM_TYPE_RELIEF_MODE (tm_relief_mode_get_type ())
+GType tm_relief_mode_get_type (void);
+
+#define TM_TYPE_RELIEF_TEXTURE (tm_relief_texture_get_type ())
+
+G_DECLARE_FINAL_TYPE (TmReliefTexture, tm_relief_texture, TM, RELIEF_TEXTURE, GObject)
+
+/* Renders @surface (tm_relief_render) and uploads it as tiles; may run in any thread. */
+TmReliefTexture      *tm_relief_texture_new          (TmSurface             *surface,
+                                                      const TmReliefParams  *params,
+                                                      GError               **error);
+const TmReliefParams *tm_relief_texture_get_params   (TmReliefTexture       *self);
+/* The size the surface covers, in µm; it is drawn centred on the origin. */
+double                tm_relief_texture_get_width_um (TmReliefTexture       *self);
+double                tm_relief_texture_get_height_um (TmReliefTexture      *self);
+guint                 tm_relief_texture_get_n_levels (TmReliefTexture       *self);
+/* Appends the tiles of the level that suits @screen_px_per_um which intersect @visible
+ * (µm, centred coordinates; NULL = all), in the current (µm) coordinate system.
+ * Returns the number of tiles appended. */
+guint                 tm_relief_texture_snapshot     (TmReliefTexture       *self,
+                                                      GtkSnapshot           *snapshot,
+                                                      const graphene_rect_t *visible,
+                                                      double                 screen_px_per_um);
+
+G_END_DECLS
