@@ -5,18 +5,23 @@
  * Runs under `xvfb-run` with GSK_RENDERER=cairo (see tests/meson.build). Synthetic
  * surfaces are written as X3P, read back and added through the store, then the window
  * built by TmApplication is driven: list, search (through the entry and the API),
- * sorting by columns, reload, the empty and error pages, saving its size, and a render
- * of the window to PNG that must show something.
+ * sorting by columns, the case browser and the kind/modality/calibre filters, the
+ * detail pane and its thumbnails, the import dialog (real widgets: form rows, Import
+ * button, worker; a corrupt file among good ones), reload, the empty and error pages,
+ * preferences bound to GSettings, saving its size, and a render of the window to PNG
+ * that must show something.
  */
 #define G_LOG_DOMAIN "test-app"
 
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <adwaita.h>
 
 #include "tm-application.h"
+#include "tm-preferences-window.h"
 #include "tm-store.h"
 #include "tm-test-support.h"
 #include "tm-window.h"
@@ -205,10 +210,29 @@ test_window_list (void)
   g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "alpha-1.x3p"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "CASE-B"));
   g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Test fire"));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "80 × 60"));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "3.500"));
+  /* Added without derived data (no preprocessing): a search cannot find them yet. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Not preprocessed"));
+
+  /* The first row is selected at load, so the detail pane is never empty. */
+  g_assert_nonnull (tm_detail_pane_get_acquisition (tm_window_get_detail_pane (window)));
+
+  /* The detail pane shows the selected row's metadata. */
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (file_at (model, i), "alpha-1.x3p") == 0)
+      tm_window_select_position (window, i);
+  iterate_for (100);
+  g_assert_cmpstr (tm_acquisition_get_file (tm_detail_pane_get_acquisition (tm_window_get_detail_pane (window))),
+                   ==, "alpha-1.x3p");
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "64 × 48"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "6.250 µm"));
   /* 4 of 64 columns are NaN in the first sample. */
   g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "93.8 %"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "9mm Luger"));
+
+  /* The user and role, as the primary menu shows them. */
+  g_assert_nonnull (tm_window_get_user_label (window));
+  g_assert_nonnull (strstr (tm_window_get_user_label (window), g_get_user_name ()));
+  g_assert_nonnull (strstr (tm_window_get_user_label (window), "administrator"));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -271,17 +295,17 @@ test_window_sort (void)
   GListModel *columns;
   GListModel *visible = tm_window_get_visible_model (window);
   g_autoptr(GtkColumnViewColumn) file_column = NULL;
-  g_autoptr(GtkColumnViewColumn) size_column = NULL;
-  g_autoptr(GtkColumnViewColumn) pixel_column = NULL;
+  g_autoptr(GtkColumnViewColumn) kind_column = NULL;
+  g_autoptr(GtkColumnViewColumn) exhibit_column = NULL;
 
   column_view = GTK_COLUMN_VIEW (find_widget (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL));
   columns = gtk_column_view_get_columns (column_view);
-  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 11);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 8);
   file_column = g_list_model_get_item (columns, 0);
-  size_column = g_list_model_get_item (columns, 6);
-  pixel_column = g_list_model_get_item (columns, 7);
+  exhibit_column = g_list_model_get_item (columns, 2);
+  kind_column = g_list_model_get_item (columns, 3);
   g_assert_cmpstr (gtk_column_view_column_get_title (file_column), ==, "File");
-  g_assert_cmpstr (gtk_column_view_column_get_title (size_column), ==, "Size");
+  g_assert_cmpstr (gtk_column_view_column_get_title (kind_column), ==, "Kind");
 
   gtk_column_view_sort_by_column (column_view, file_column, GTK_SORT_DESCENDING);
   g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
@@ -289,15 +313,11 @@ test_window_sort (void)
   gtk_column_view_sort_by_column (column_view, file_column, GTK_SORT_ASCENDING);
   g_assert_cmpstr (file_at (visible, 0), ==, "alpha-1.x3p");
 
-  /* By area: 80 × 60 > 100 × 40 > 64 × 48. */
-  gtk_column_view_sort_by_column (column_view, size_column, GTK_SORT_DESCENDING);
-  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-2.x3p");
-  g_assert_cmpstr (file_at (visible, 1), ==, "bravo-1.x3p");
-  g_assert_cmpstr (file_at (visible, 2), ==, "alpha-1.x3p");
-
-  gtk_column_view_sort_by_column (column_view, pixel_column, GTK_SORT_ASCENDING);
+  /* By kind: the one test fire after the crime-scene exhibits. */
+  gtk_column_view_sort_by_column (column_view, kind_column, GTK_SORT_ASCENDING);
+  g_assert_cmpstr (file_at (visible, 2), ==, "alpha-2.x3p");
+  gtk_column_view_sort_by_column (column_view, exhibit_column, GTK_SORT_DESCENDING);
   g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
-  g_assert_cmpstr (file_at (visible, 2), ==, "alpha-1.x3p");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -480,6 +500,370 @@ test_app_quit (void)
   g_assert_cmpint (height, ==, 620);
 }
 
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            GType       type,
+            const char *name)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (name == NULL || g_strcmp0 (gtk_widget_get_name (widget), name) == 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, type, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A form row (AdwEntryRow, AdwComboRow, …) by its title. */
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_window_browser (void)
+{
+  TmWindow *window = open_window (db_path);
+  GListModel *visible = tm_window_get_visible_model (window);
+  TmCaseBrowser *browser = tm_window_get_case_browser (window);
+  GtkDropDown *kind, *modality, *calibre;
+  g_autofree char *case_a = NULL;
+  g_autofree char *exhibit_a2 = NULL;
+  GtkWidget *dropdown;
+
+  g_assert_cmpuint (tm_case_browser_get_n_cases (browser), ==, 2);
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr(TmAcquisition) acquisition = g_list_model_get_item (visible, i);
+
+      if (g_strcmp0 (tm_acquisition_get_file (acquisition), "alpha-2.x3p") == 0)
+        {
+          case_a = g_strdup (tm_acquisition_get_case_uuid (acquisition));
+          exhibit_a2 = g_strdup (tm_acquisition_get_exhibit_uuid (acquisition));
+        }
+    }
+  g_assert_nonnull (case_a);
+
+  /* A case shows its acquisitions; an exhibit (its case expanded) only its own. */
+  g_assert_true (tm_case_browser_select (browser, case_a, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  g_assert_true (tm_case_browser_select (browser, case_a, exhibit_a2));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-2.x3p");
+  g_assert_false (tm_case_browser_select (browser, "no-such-case", NULL));
+  g_assert_true (tm_case_browser_select (browser, NULL, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+
+  /* The dropdowns of the sidebar, in their order: kind, modality, calibre. */
+  dropdown = find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, NULL);
+  g_assert_nonnull (dropdown);
+  kind = GTK_DROP_DOWN (dropdown);
+  modality = GTK_DROP_DOWN (find_widget (gtk_widget_get_next_sibling (dropdown), GTK_TYPE_DROP_DOWN, NULL));
+  calibre = GTK_DROP_DOWN (find_widget (gtk_widget_get_next_sibling (gtk_widget_get_parent (dropdown)),
+                                        GTK_TYPE_DROP_DOWN, NULL));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (kind)), ==, "Evidence kind");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (modality)), ==, "Modality");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (calibre)), ==, "Calibre");
+
+  gtk_drop_down_set_selected (kind, 2);  /* test fires */
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-2.x3p");
+  gtk_drop_down_set_selected (kind, 1);  /* crime scene */
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  gtk_drop_down_set_selected (kind, 0);
+
+  gtk_drop_down_set_selected (modality, 2);  /* 2D: the samples are all 3D */
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);
+  g_assert_cmpstr (tm_window_get_view (window), ==, "no-results");
+  gtk_drop_down_set_selected (modality, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+  gtk_drop_down_set_selected (modality, 0);
+
+  /* The calibres come from the data: "All calibres", then the one the samples have. */
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (calibre)), ==, 2);
+  gtk_drop_down_set_selected (calibre, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 3);
+
+  /* Filters combine with the search and the case. */
+  tm_window_set_search_text (window, "alpha");
+  g_assert_true (tm_case_browser_select (browser, case_a, NULL));
+  gtk_drop_down_set_selected (kind, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  g_assert_cmpstr (file_at (visible, 0), ==, "alpha-1.x3p");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+detail_idle (gpointer data)
+{
+  return !tm_detail_pane_get_busy (TM_DETAIL_PANE (data));
+}
+
+static void
+test_window_detail (void)
+{
+  TmWindow *window = open_window (db_path);
+  TmDetailPane *pane = tm_window_get_detail_pane (window);
+  GdkPaintable *scan;
+
+  tm_window_select_position (window, 1);
+  iterate_until (detail_idle, pane);
+  scan = tm_detail_pane_get_scan_thumbnail (pane);
+  /* The scan, read back from the blob store and rendered as relief off the thread. */
+  g_assert_nonnull (scan);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (scan), ==,
+                   tm_acquisition_get_width (tm_detail_pane_get_acquisition (pane)));
+  /* These samples were stored without preprocessing: no region thumbnail. */
+  g_assert_null (tm_detail_pane_get_region_thumbnail (pane));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL,
+                                 "Not preprocessed: run “toolmark-cli reprocess”"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+import_idle (gpointer data)
+{
+  return !tm_import_dialog_get_running (TM_IMPORT_DIALOG (data));
+}
+
+static void
+test_window_import (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "import", NULL);
+  g_autofree char *scans = g_build_filename (dir, "scans", NULL);
+  g_autofree char *path = g_build_filename (dir, "toolmark.db", NULL);
+  g_autofree char *broken = g_build_filename (scans, "broken.x3p", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  const char *synth[] = { "synth", "--firearms", "1", "--cases", "3", "--size", "200",
+                          "--out", scans, NULL };
+  const char *name;
+  TmImportDialog *dialog;
+  TmWindow *window;
+  GtkWidget *import;
+  guint n_broken = 0;
+
+  g_assert_cmpint (tm_test_run_cli (synth, &out, &err), ==, 0);
+  /* A file named like a scan that is not one: it must fail alone. */
+  g_assert_true (g_file_set_contents (broken, "PK\003\004 this is not a zip archive", -1, NULL));
+  listing = g_dir_open (scans, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, ".x3p"))
+      {
+        g_autofree char *file_path = g_build_filename (scans, name, NULL);
+        g_autoptr(GFile) file = g_file_new_for_path (file_path);
+
+        g_list_store_append (files, file);
+      }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (files)), ==, 4);
+
+  window = open_window (path);
+  g_assert_cmpstr (tm_window_get_view (window), ==, "empty");
+  dialog = tm_window_open_import (window, G_LIST_MODEL (files));
+  gtk_window_present (GTK_WINDOW (dialog));
+  iterate_for (200);
+  paths = tm_import_dialog_dup_paths (dialog);
+  g_assert_cmpuint (g_strv_length (paths), ==, 4);
+
+  /* Fill the form as a person does. */
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Agency")), "Test PD");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Agency case number")), "CASE-IMP-7");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Lab case number")), "L-2024-77");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Offense")), "Aggravated assault");
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Calibre")), "9mm Luger");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (GTK_WIDGET (dialog), "Evidence kind")), 1);
+  g_assert_true (gtk_widget_get_visible (find_row (GTK_WIDGET (dialog), "Firearm make")));
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Firearm make")), "Glock");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (GTK_WIDGET (dialog), "Firing-pin shape")), 2);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (GTK_WIDGET (dialog), "Breech-face class")), 5);
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "On the firing pin")), "AB12");
+
+  import = find_button (GTK_WIDGET (dialog), "_Import");
+  g_assert_nonnull (import);
+
+  /* A date that is not one is refused before anything runs. */
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Incident date (YYYY-MM-DD)")), "5 March");
+  g_signal_emit_by_name (import, "clicked");
+  g_assert_false (tm_import_dialog_get_running (dialog));
+  g_assert_true (gtk_widget_has_css_class (find_row (GTK_WIDGET (dialog), "Incident date (YYYY-MM-DD)"), "error"));
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "Incident date (YYYY-MM-DD)")), "2024-03-05");
+
+  g_signal_emit_by_name (import, "clicked");
+  g_assert_true (tm_import_dialog_get_running (dialog));
+  iterate_until (import_idle, dialog);
+
+  g_assert_cmpuint (tm_import_dialog_get_n_imported (dialog), ==, 3);
+  g_assert_cmpuint (tm_import_dialog_get_n_failed (dialog), ==, 1);
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      const char *message = tm_import_dialog_get_file_error (dialog, i);
+
+      if (g_str_has_suffix (paths[i], "broken.x3p"))
+        {
+          n_broken++;
+          g_assert_nonnull (message);
+          g_test_message ("broken.x3p: %s", message);
+          /* The message names the file, and is on the file's row. */
+          g_assert_nonnull (strstr (message, "broken.x3p"));
+        }
+      else
+        g_assert_null (message);
+    }
+  g_assert_cmpuint (n_broken, ==, 1);
+
+  /* The store has the three good scans with what the form said. */
+  store = tm_store_open (path, &error);
+  g_assert_no_error (error);
+  stored = tm_store_list_acquisitions (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 3);
+  for (guint i = 0; i < stored->len; i++)
+    {
+      TmAcquisition *a = g_ptr_array_index (stored, i);
+
+      g_assert_cmpstr (tm_acquisition_get_case_number (a), ==, "CASE-IMP-7");
+      g_assert_cmpstr (tm_acquisition_get_agency (a), ==, "Test PD");
+      g_assert_cmpstr (tm_acquisition_get_lab_case_number (a), ==, "L-2024-77");
+      g_assert_cmpstr (tm_acquisition_get_incident_date (a), ==, "2024-03-05");
+      g_assert_cmpstr (tm_acquisition_get_offense (a), ==, "Aggravated assault");
+      g_assert_cmpstr (tm_acquisition_get_kind (a), ==, "test-fire");
+      g_assert_cmpstr (tm_acquisition_get_firearm_make (a), ==, "Glock");
+      g_assert_cmpstr (tm_acquisition_get_calibre (a), ==, "9mm Luger");
+      g_assert_cmpstr (tm_acquisition_get_firing_pin_shape (a), ==, "elliptical");
+      g_assert_cmpstr (tm_acquisition_get_breech_face_class (a), ==, "parallel");
+      g_assert_nonnull (strstr (tm_acquisition_get_microstamp (a), "AB12"));
+      g_assert_cmpstr (tm_acquisition_get_imported_by (a), ==, g_get_user_name ());
+    }
+
+  /* The window reloaded by itself and shows them, searchable (preprocessed at import). */
+  iterate_until (loaded, window);
+  g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_visible_model (window)), ==, 3);
+  g_assert_cmpstr (tm_window_get_view (window), ==, "list");
+  iterate_for (200);
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Searchable"));
+
+  /* The preprocessed region thumbnail shows for an imported scan. */
+  iterate_until (detail_idle, tm_window_get_detail_pane (window));
+  g_assert_nonnull (tm_detail_pane_get_scan_thumbnail (tm_window_get_detail_pane (window)));
+  g_assert_nonnull (tm_detail_pane_get_region_thumbnail (tm_window_get_detail_pane (window)));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_preferences (void)
+{
+  GSettings *settings = tm_application_get_settings (app);
+  TmPreferencesWindow *preferences;
+  GtkWidget *row;
+  GtkSpinButton *spin;
+  GtkSwitch *toggle;
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  g_assert_nonnull (settings);
+  preferences = tm_preferences_window_new (NULL, settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+  iterate_for (100);
+
+  /* Window → settings. */
+  row = find_named (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW, "default-top-n");
+  g_assert_nonnull (row);
+  spin = GTK_SPIN_BUTTON (find_widget (row, GTK_TYPE_SPIN_BUTTON, NULL));
+  gtk_spin_button_set_value (spin, 37);
+  g_assert_cmpuint (g_settings_get_uint (settings, "default-top-n"), ==, 37);
+
+  row = find_named (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW, "render-mode");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "render-mode"), ==, "grey");
+
+  row = find_named (GTK_WIDGET (preferences), ADW_TYPE_ENTRY_ROW, "search-scope-calibres");
+  gtk_editable_set_text (GTK_EDITABLE (row), "9mm Luger, .40 S&W ,");
+  {
+    g_auto(GStrv) calibres = g_settings_get_strv (settings, "search-scope-calibres");
+
+    g_assert_cmpuint (g_strv_length (calibres), ==, 2);
+    g_assert_cmpstr (calibres[1], ==, ".40 S&W");
+  }
+
+  /* Settings → window. */
+  row = find_named (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW, "same-calibre-only");
+  toggle = GTK_SWITCH (find_widget (row, GTK_TYPE_SWITCH, NULL));
+  g_settings_set_boolean (settings, "same-calibre-only", FALSE);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_settings_set_boolean (settings, "same-calibre-only", TRUE);
+  g_assert_true (gtk_switch_get_active (toggle));
+  g_settings_set_double (settings, "light-azimuth", 120);
+  spin = GTK_SPIN_BUTTON (find_widget (find_named (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW, "light-azimuth"),
+                                       GTK_TYPE_SPIN_BUTTON, NULL));
+  g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 120);
+
+  /* The style follows its key. */
+  row = find_named (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW, "color-scheme");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "color-scheme"), ==, "dark");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_settings_reset (settings, "color-scheme");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 0);
+
+  g_settings_reset (settings, "default-top-n");
+  g_settings_reset (settings, "render-mode");
+  g_settings_reset (settings, "search-scope-calibres");
+  g_settings_reset (settings, "light-azimuth");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,6 +908,10 @@ main (int   argc,
   g_test_add_func ("/app/window/list", test_window_list);
   g_test_add_func ("/app/window/search", test_window_search);
   g_test_add_func ("/app/window/sort", test_window_sort);
+  g_test_add_func ("/app/window/browser", test_window_browser);
+  g_test_add_func ("/app/window/detail", test_window_detail);
+  g_test_add_func ("/app/window/import", test_window_import);
+  g_test_add_func ("/app/preferences", test_preferences);
   g_test_add_func ("/app/window/render", test_window_render);
   g_test_add_func ("/app/window/empty", test_window_empty);
   g_test_add_func ("/app/window/error", test_window_error);

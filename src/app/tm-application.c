@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "tm-application.h"
+#include "tm-preferences-window.h"
 #include "tm-window.h"
 
 struct _TmApplication
@@ -56,18 +57,56 @@ tm_application_about_action (GSimpleAction *action,
 {
   TmApplication *self = user_data;
   static const char *developers[] = { "The Toolmark developers", NULL };
+  /* The methods the engine implements, so an examiner can cite what produced a score. */
+  static const char *methods[] = {
+    "Song J. (2013), Proposed “NIST Ballistics Identification System (NBIS)” based on 3D topography measurements on correlation cells, AFTE Journal 45(2)",
+    "Tong M., Song J., Chu W. (2015), An improved algorithm of congruent matching cells (CMC) method for firearm evidence identifications, J. Res. NIST 120",
+    "Chen Z., Song J., Chu W., Soons J. A., Zhao X. (2017), A convergence algorithm for correlation of breech face images based on the congruent matching cells (CMC) method, Forensic Sci. Int. 280",
+    "Vorburger T. V. et al. (2007), Surface topography analysis for a feasibility assessment of a National Ballistics Imaging Database, NISTIR 7362",
+    "Fadul T. G. et al. (2011), An empirical study to improve the scientific foundation of forensic firearm and tool mark identification utilizing 10 consecutively manufactured slides, NIJ report 237960",
+    "ISO 25178-72:2017, XML file format x3p for surface texture data (OpenFMC)",
+    NULL
+  };
+  static const char *data_sets[] = {
+    "NIST Ballistics Toolmark Research Database https://tsapps.nist.gov/NRBTD/",
+    NULL
+  };
+  GtkWidget *about;
 
-  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
-                         "application-name", _("Toolmark"),
-                         "application-icon", "org.toolmark.Toolmark",
-                         "developer-name", _("The Toolmark developers"),
-                         "developers", developers,
-                         "version", PACKAGE_VERSION,
-                         "comments", _("Correlation review workstation for ballistic imaging"),
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         /* Translators: replace with your names, one per line */
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "application-name", _("Toolmark"),
+                        "application-icon", "org.toolmark.Toolmark",
+                        "developer-name", _("The Toolmark developers"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Correlation review workstation for ballistic imaging: import cartridge-case scans, search for those fired by the same firearm, and review the candidates side by side."),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: replace with your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about), _("Published Methods"), methods);
+  adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about), _("Reference Data"), data_sets);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+tm_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  TmApplication *self = user_data;
+  TmPreferencesWindow *preferences;
+
+  if (self->settings == NULL)
+    {
+      g_warning ("The settings schema %s is not installed; run from `meson devenv` or install",
+                 TM_SETTINGS_SCHEMA_ID);
+      return;
+    }
+  preferences = tm_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                           self->settings);
+  gtk_window_present (GTK_WINDOW (preferences));
 }
 
 static void
@@ -90,6 +129,7 @@ tm_application_quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", tm_application_about_action },
+  { "preferences", tm_application_preferences_action },
   { "quit",  tm_application_quit_action },
 };
 
@@ -117,6 +157,21 @@ tm_application_window_map_cb (GtkWidget *window,
 {
   g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
                            G_CALLBACK (tm_application_first_frame_cb), user_data, 0);
+}
+
+static void
+color_scheme_changed_cb (TmApplication *self,
+                         const char    *key,
+                         GSettings     *settings)
+{
+  g_autofree char *scheme = g_settings_get_string (settings, "color-scheme");
+  AdwColorScheme value = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_strcmp0 (scheme, "light") == 0)
+    value = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_strcmp0 (scheme, "dark") == 0)
+    value = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_application_get_style_manager (ADW_APPLICATION (self)), value);
 }
 
 static int
@@ -157,6 +212,10 @@ tm_application_startup (GApplication *application)
   static const char *reload_accels[] = { "F5", "<Control>r", NULL };
   static const char *find_accels[] = { "<Control>f", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *import_accels[] = { "<Control>o", NULL };
+  static const char *correlate_accels[] = { "<Control>Return", "<Control>KP_Enter", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *sidebar_accels[] = { "<Alt>Left", NULL };
   GSettingsSchemaSource *source;
   g_autoptr(GSettingsSchema) schema = NULL;
 
@@ -168,6 +227,10 @@ tm_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.reload", reload_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.find", find_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.import", import_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.correlate", correlate_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-sidebar", sidebar_accels);
 
   /* g_settings_new() aborts on a missing schema; from an uninstalled build tree the
    * window works without remembering its size rather than not starting. */
@@ -179,6 +242,16 @@ tm_application_startup (GApplication *application)
   else
     g_debug ("GSettings schema %s is not installed; window state will not be saved",
              TM_SETTINGS_SCHEMA_ID);
+
+  /* Without settings there is nothing for the preferences to change: no dead item. */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "preferences")),
+                               self->settings != NULL);
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed::color-scheme",
+                               G_CALLBACK (color_scheme_changed_cb), self, G_CONNECT_SWAPPED);
+      color_scheme_changed_cb (self, "color-scheme", self->settings);
+    }
 }
 
 static void

@@ -24,16 +24,19 @@ struct _TmPreferencesWindow
 G_DEFINE_FINAL_TYPE (TmPreferencesWindow, tm_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
 
 static const char * const render_modes[] = { "relief", "false-colour", "grey", NULL };
+static const char * const color_schemes[] = { "default", "light", "dark", NULL };
 
+/* A string key with choices ↔ the position in a combo row; @user_data is the choices. */
 static gboolean
 mode_get_mapping (GValue   *value,
                   GVariant *variant,
                   gpointer  user_data)
 {
+  const char * const *choices = user_data;
   const char *mode = g_variant_get_string (variant, NULL);
 
-  for (guint i = 0; render_modes[i] != NULL; i++)
-    if (g_str_equal (mode, render_modes[i]))
+  for (guint i = 0; choices[i] != NULL; i++)
+    if (g_str_equal (mode, choices[i]))
       {
         g_value_set_uint (value, i);
         return TRUE;
@@ -46,11 +49,12 @@ mode_set_mapping (const GValue       *value,
                   const GVariantType *expected_type,
                   gpointer            user_data)
 {
+  const char * const *choices = user_data;
   guint i = g_value_get_uint (value);
 
-  if (i >= G_N_ELEMENTS (render_modes) - 1)
+  if (i >= g_strv_length ((char **) choices))
     return NULL;
-  return g_variant_new_string (render_modes[i]);
+  return g_variant_new_string (choices[i]);
 }
 
 /* "as" keys edited as one comma-separated line: scope lists are short. */
@@ -172,6 +176,8 @@ tm_preferences_window_build (TmPreferencesWindow *self)
   GtkWidget *combo;
   const char *mode_labels[] = { _("Shaded relief"), _("False-colour height"), _("Grey height"), NULL };
   g_autoptr(GtkStringList) modes = gtk_string_list_new (mode_labels);
+  const char *scheme_labels[] = { _("Follow the system"), _("Light"), _("Dark"), NULL };
+  g_autoptr(GtkStringList) schemes = gtk_string_list_new (scheme_labels);
 
   page = adw_preferences_page_new ();
   adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (page), _("Correlation"));
@@ -192,6 +198,16 @@ tm_preferences_window_build (TmPreferencesWindow *self)
   page = adw_preferences_page_new ();
   adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (page), _("Display"));
   adw_preferences_page_set_icon_name (ADW_PREFERENCES_PAGE (page), "applications-graphics-symbolic");
+  group = add_group (page, _("Appearance"), NULL);
+  combo = adw_combo_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (combo), _("Style"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (combo), G_LIST_MODEL (schemes));
+  gtk_widget_set_name (combo, "color-scheme");
+  g_settings_bind_with_mapping (self->settings, "color-scheme", combo, "selected",
+                                G_SETTINGS_BIND_DEFAULT, mode_get_mapping, mode_set_mapping,
+                                (gpointer) color_schemes, NULL);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), combo);
+
   group = add_group (page, _("Scans"), _("How thumbnails and the compare view draw a surface."));
   combo = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (combo), _("3D scans are drawn as"));
@@ -199,7 +215,7 @@ tm_preferences_window_build (TmPreferencesWindow *self)
   gtk_widget_set_name (combo, "render-mode");
   g_settings_bind_with_mapping (self->settings, "render-mode", combo, "selected",
                                 G_SETTINGS_BIND_DEFAULT, mode_get_mapping, mode_set_mapping,
-                                NULL, NULL);
+                                (gpointer) render_modes, NULL);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), combo);
   add_spin (self, group, "light-azimuth", _("Light azimuth (°)"),
             _("Where the light comes from, clockwise from the top; 315° is top left"),
