@@ -22,22 +22,27 @@
 #include <adwaita.h>
 #include <sqlite3.h>
 
+#include "tm-application.h"
 #include "tm-audit.h"
+#include "tm-compare-view.h"
 #include "tm-candidate-item.h"
 #include "tm-candidate-list.h"
 #include "tm-correlate-dialog.h"
+#include "tm-import-dialog.h"
 #include "tm-importer.h"
 #include "tm-lead-chooser.h"
 #include "tm-review-page.h"
 #include "tm-store.h"
 #include "tm-synth.h"
 #include "tm-test-support.h"
+#include "tm-window.h"
 #include "tm-workflow.h"
 #include "tm-x3p.h"
 
 #define N_FIREARMS 3
 #define N_SHOTS    2
 
+static TmApplication *app;
 static char *tmpdir;
 static char *db_path;
 static gint64 ids[N_FIREARMS][N_SHOTS];
@@ -735,6 +740,194 @@ test_shortcuts_listed (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
+static gboolean
+window_loaded (gpointer data)
+{
+  return !tm_window_get_loading (TM_WINDOW (data));
+}
+
+static gboolean
+import_done (gpointer data)
+{
+  return !tm_import_dialog_get_running (TM_IMPORT_DIALOG (data));
+}
+
+static gboolean
+compare_idle (gpointer data)
+{
+  return !tm_compare_view_is_busy (TM_COMPARE_VIEW (data));
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* Switches through every compare mode with the view's own action and checks each
+ * renders something. */
+static void
+switch_compare_modes (GtkWidget *view)
+{
+  static const struct { const char *name; TmCompareMode mode; } modes[] = {
+    { "blend", TM_COMPARE_MODE_BLEND },
+    { "difference", TM_COMPARE_MODE_DIFFERENCE },
+    { "checkerboard", TM_COMPARE_MODE_CHECKERBOARD },
+    { "split", TM_COMPARE_MODE_SPLIT },
+    { "side-by-side", TM_COMPARE_MODE_SIDE_BY_SIDE },
+  };
+
+  iterate_until (compare_idle, view, 120);
+  g_assert_true (gtk_widget_activate_action (view, "compare.align", NULL));
+  g_assert_true (gtk_widget_activate_action (view, "compare.fit", NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(GdkTexture) texture = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (gtk_widget_activate_action (view, "compare.mode", "s", modes[i].name));
+      iterate_for (50);
+      g_assert_cmpint (tm_compare_view_get_mode (TM_COMPARE_VIEW (view)), ==, modes[i].mode);
+      texture = tm_compare_view_render_texture (TM_COMPARE_VIEW (view), 320, 200, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (gdk_texture_get_width (texture), ==, 320);
+    }
+}
+
+/* The whole loop in the real window: import through the import dialog, correlate
+ * through win.correlate and the dialog, review, every compare mode, promote. */
+static void
+test_window (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "window", NULL);
+  g_autofree char *path = g_build_filename (dir, "window.db", NULL);
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmStore) fresh = NULL;
+  g_autoptr(GPtrArray) leads = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *at = NULL;
+  TmSynthParams params;
+  TmImportDialog *import;
+  TmWindow *window;
+  TmReviewPage *page;
+  GtkWindow *dialog;
+  TmCandidateItem *first;
+  GListModel *visible;
+  gint64 query = 0, mate = 0, run_id = 0;
+  guint query_pos = G_MAXUINT;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  tm_synth_params_init (&params);
+  params.size = 256;
+  for (int f = 0; f < N_FIREARMS; f++)
+    {
+      g_autoptr(TmSynthFirearm) firearm = tm_synth_firearm_new (tm_synth_derive_seed (4711, f), &params, &error);
+
+      g_assert_no_error (error);
+      for (int s = 0; s < N_SHOTS; s++)
+        {
+          g_autoptr(TmSurface) shot = tm_synth_shot (firearm, tm_synth_derive_seed (31 + f, s), NULL);
+          g_autofree char *name = g_strdup_printf ("gun%d-shot%d.x3p", f, s);
+          g_autofree char *file_path = g_build_filename (dir, name, NULL);
+          g_autoptr(GFile) file = g_file_new_for_path (file_path);
+
+          g_assert_true (tm_x3p_write_file (shot, file_path, &error));
+          g_list_store_append (files, file);
+        }
+    }
+
+  window = tm_window_new (app, path, tm_application_get_settings (app));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_until (window_loaded, window, 30);
+
+  /* Import through the shell's import dialog. */
+  import = tm_window_open_import (window, G_LIST_MODEL (files));
+  gtk_window_present (GTK_WINDOW (import));
+  iterate_for (200);
+  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (import), ADW_TYPE_ENTRY_ROW, "Calibre")), "9mm Luger");
+  g_signal_emit_by_name (find_button (GTK_WIDGET (import), "_Import"), "clicked");
+  g_assert_true (tm_import_dialog_get_running (import));
+  iterate_until (import_done, import, 300);
+  g_assert_cmpuint (tm_import_dialog_get_n_imported (import), ==, N_FIREARMS * N_SHOTS);
+  gtk_window_destroy (GTK_WINDOW (import));
+  iterate_until (window_loaded, window, 30);
+  iterate_for (200);
+
+  visible = tm_window_get_visible_model (window);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, N_FIREARMS * N_SHOTS);
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    {
+      g_autoptr(TmAcquisition) a = g_list_model_get_item (visible, i);
+
+      if (g_str_equal (tm_acquisition_get_file (a), "gun0-shot0.x3p"))
+        query = tm_acquisition_get_id (a), query_pos = i;
+      else if (g_str_equal (tm_acquisition_get_file (a), "gun0-shot1.x3p"))
+        mate = tm_acquisition_get_id (a);
+    }
+  g_assert_cmpuint (query_pos, !=, G_MAXUINT);
+  g_assert_cmpint (query, >, 0);
+  g_assert_cmpint (mate, >, 0);
+  tm_window_select_position (window, query_pos);
+  iterate_for (100);
+
+  /* Correlate through the window's action and the dialog's own buttons. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.correlate", NULL));
+  iterate_for (200);
+  dialog = find_toplevel (TM_TYPE_CORRELATE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &run_id);
+  g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (dialog), "_Search")));
+  iterate_until (run_finished, &run_id, 300);
+  gtk_window_close (dialog);
+
+  /* The window switched to the review page by itself. */
+  g_assert_cmpstr (tm_window_get_page (window), ==, "review");
+  page = tm_window_get_review_page (window);
+  iterate_until (page_loaded, page, 60);
+  iterate_for (200);
+  first = tm_candidate_list_get_selected (tm_review_page_get_candidate_list (page));
+  g_assert_nonnull (first);
+  g_assert_cmpint (tm_candidate_item_get_acquisition_id (first), ==, mate);
+
+  switch_compare_modes (tm_review_page_get_compare_view (page));
+
+  g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (page), "_Promote to Lead")));
+  iterate_for (500);
+  g_assert_cmpstr (tm_candidate_item_get_review_state (first), ==, "lead");
+
+  fresh = tm_store_open (path, &error);
+  g_assert_no_error (error);
+  state = stored_state (fresh, run_id, mate);
+  g_assert_cmpstr (state, ==, "lead");
+  leads = tm_store_list_leads (fresh, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (leads->len, ==, 1);
+  g_assert_cmpuint (tm_lead_get_members (g_ptr_array_index (leads, 0))->len, ==, 2);
+  g_assert_true (((TmLeadMember *) tm_lead_get_members (g_ptr_array_index (leads, 0))->pdata[0])->acquisition_id == query ||
+                 ((TmLeadMember *) tm_lead_get_members (g_ptr_array_index (leads, 0))->pdata[1])->acquisition_id == query);
+  {
+    g_autofree char *saved = db_path;
+
+    db_path = g_strdup (path);
+    g_assert_cmpint (count_decisions (run_id, mate, "lead", &user, &at), ==, 1);
+    g_free (db_path);
+    db_path = g_steal_pointer (&saved);
+  }
+  g_assert_cmpstr (user, ==, g_get_user_name ());
+  g_assert_nonnull (at);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -745,6 +938,14 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   build_database ();
+  app = tm_application_new ();
+  tm_application_set_db_path (app, db_path);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_application_register (G_APPLICATION (app), NULL, &error);
+    g_assert_no_error (error);
+  }
 
   g_test_add_func ("/review/unusualness", test_unusualness);
   g_test_add_func ("/review/shortcuts-listed", test_shortcuts_listed);
@@ -752,8 +953,10 @@ main (int   argc,
   g_test_add_func ("/review/keyboard", test_keyboard_review);
   g_test_add_func ("/review/sorting", test_sorting);
   g_test_add_func ("/review/cancel", test_cancel);
+  g_test_add_func ("/review/window", test_window);
   status = g_test_run ();
 
+  g_clear_object (&app);
   g_free (db_path);
   g_free (tmpdir);
   return status;

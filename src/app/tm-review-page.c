@@ -22,6 +22,7 @@
 
 #include "tm-candidate-item.h"
 #include "tm-candidate-list.h"
+#include "tm-compare-view.h"
 #include "tm-lead-chooser.h"
 #include "tm-review-page.h"
 #include "tm-store.h"
@@ -49,6 +50,7 @@ struct _TmReviewPage
   GtkStack          *compare_stack;
   GtkBox            *compare_box;
   GtkLabel          *selection_label;
+  TmCompareView     *compare_view;
 
   char              *db_path;
   gint64             run_id;
@@ -56,6 +58,7 @@ struct _TmReviewPage
   TmStore           *store;
   GListStore        *items;
   GCancellable      *cancellable;
+  GCancellable      *compare_cancellable;
   GArray            *undo;
   guint              loading : 1;
   guint              viewed_error_shown : 1;
@@ -192,6 +195,20 @@ push_undo (TmReviewPage    *self,
 /* ---- callbacks ---- */
 
 static void
+compare_loaded_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TmReviewPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tm_compare_view_load_finish (TM_COMPARE_VIEW (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      self->toast_overlay != NULL)
+    show_toast (self, error->message, TRUE);
+}
+
+static void
 selection_changed_cb (TmReviewPage *self)
 {
   TmCandidateItem *item = tm_candidate_list_get_selected (self->candidate_list);
@@ -206,9 +223,17 @@ selection_changed_cb (TmReviewPage *self)
           !self->viewed_error_shown)
         self->viewed_error_shown = TRUE;
     }
-  gtk_stack_set_visible_child_name (self->compare_stack,
-                                    item != NULL && gtk_widget_get_first_child (GTK_WIDGET (self->compare_box)) != NULL
-                                    ? "compare" : "none");
+  g_cancellable_cancel (self->compare_cancellable);
+  g_clear_object (&self->compare_cancellable);
+  if (item != NULL && self->db_path != NULL)
+    {
+      self->compare_cancellable = g_cancellable_new ();
+      tm_compare_view_load_async (self->compare_view, self->db_path, self->query_id,
+                                  tm_candidate_item_get_acquisition_id (item),
+                                  self->compare_cancellable, compare_loaded_cb,
+                                  g_object_ref (self));
+    }
+  gtk_stack_set_visible_child_name (self->compare_stack, item != NULL ? "compare" : "none");
   update_actions (self);
 }
 
@@ -564,6 +589,8 @@ tm_review_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->compare_cancellable);
+  g_clear_object (&self->compare_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_REVIEW_PAGE);
   g_clear_object (&self->items);
   g_clear_object (&self->store);
@@ -642,6 +669,10 @@ static void
 tm_review_page_init (TmReviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->compare_view = TM_COMPARE_VIEW (tm_compare_view_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->compare_view), TRUE);
+  gtk_box_append (self->compare_box, GTK_WIDGET (self->compare_view));
 
   self->undo = g_array_new (FALSE, TRUE, sizeof (Decision));
   g_array_set_clear_func (self->undo, (GDestroyNotify) decision_clear);
@@ -727,5 +758,5 @@ tm_review_page_get_compare_view (TmReviewPage *self)
 {
   g_return_val_if_fail (TM_IS_REVIEW_PAGE (self), NULL);
 
-  return gtk_widget_get_first_child (GTK_WIDGET (self->compare_box));
+  return GTK_WIDGET (self->compare_view);
 }
