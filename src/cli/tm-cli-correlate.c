@@ -105,8 +105,12 @@ print_table (TmCorrelationRun *run)
         g_autofree char *p_knm = format_or_dash ("%8.2g", c->p_knm);
         g_autofree char *p_model = format_or_dash ("%8.2g", c->p_knm_model);
 
-        printf ("%8.3f  %8s  %8s  %7.1f  %s\n", c->prescore, p_knm, p_model, c->angle_deg,
+        printf ("%8.3f  %8s  %8s  %7.1f  %s", c->prescore, p_knm, p_model, c->angle_deg,
                 c->file);
+        /* an exact link, whatever the image scores say */
+        if (c->microstamp != NULL)
+          printf ("  [microstamp %s]", c->microstamp);
+        printf ("\n");
       }
     }
 }

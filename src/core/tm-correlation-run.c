@@ -49,6 +49,7 @@ tm_candidate_clear (TmCandidate *candidate)
 {
   g_clear_pointer (&candidate->file, g_free);
   g_clear_pointer (&candidate->review_state, g_free);
+  g_clear_pointer (&candidate->microstamp, g_free);
 }
 
 const char *
@@ -389,6 +390,11 @@ tm_candidate_scores_to_json (const TmCandidate *c)
   add_number_or_null (b, "prescore", c->prescore);
   add_number_or_null (b, "p_knm", c->p_knm);
   add_number_or_null (b, "p_knm_model", c->p_knm_model);
+  if (c->microstamp != NULL)
+    {
+      json_builder_set_member_name (b, "microstamp");
+      json_builder_add_string_value (b, c->microstamp);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -427,6 +433,12 @@ tm_candidate_set_from_json (TmCandidate *c,
   m = json_object_get_member (scores, "firing_pin");
   if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
     c->firing_pin = json_node_get_double (m);
+  m = json_object_get_member (scores, "microstamp");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING)
+    {
+      g_free (c->microstamp);
+      c->microstamp = g_strdup (json_node_get_string (m));
+    }
   m = json_object_get_member (scores, "ranks");
   if (m != NULL && JSON_NODE_HOLDS_OBJECT (m))
     {

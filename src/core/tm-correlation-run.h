@@ -33,6 +33,8 @@ G_BEGIN_DECLS
  * @rank_breech_face: 1-based rank of @score among the run's candidates
  * @rank_firing_pin: 1-based rank of @firing_pin among the candidates that have one;
  *   0 when this one has none
+ * @microstamp: the microstamp code this candidate shares with the query (owned), or
+ *   NULL; such candidates rank first whatever their image scores (tm-microstamp.h)
  *
  * @rank is the combined rank ("rank sort"): candidates ordered by the best of their
  * per-region ranks, ties by the other region's rank, then by @score (see tm-search.c).
@@ -56,6 +58,7 @@ typedef struct
   double   firing_pin;
   guint    rank_breech_face;
   guint    rank_firing_pin;
+  char    *microstamp;
 } TmCandidate;
 
 void tm_candidate_clear (TmCandidate *candidate);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tm-score-model.h"
+#include "tm-microstamp.h"
 #include "tm-search.h"
 #include "tm-users.h"
 
@@ -653,6 +654,9 @@ params_to_json (const TmSearchParams *params)
   return json_to_string (root, FALSE);
 }
 
+static gboolean add_microstamp_matches (TmStore *store, gint64 query_id, TmCorrelationRun *run,
+                                        GError **error);
+
 TmCorrelationRun *
 tm_search_run (TmStore               *store,
                gint64                 query_id,
@@ -808,6 +812,11 @@ tm_search_run (TmStore               *store,
           n_full++;
         }
       tm_search_rank_candidates (tm_correlation_run_get_candidates (run));
+      if (!add_microstamp_matches (store, query_id, run, error))
+        {
+          tm_signature_set_free (collect.set);
+          return NULL;
+        }
       tm_correlation_run_set_timing (run, "full", (g_get_monotonic_time () - t) / 1e6);
     }
   tm_signature_set_free (collect.set);
@@ -824,6 +833,71 @@ tm_search_run (TmStore               *store,
   if (params->save && !tm_store_save_run (store, run, error))
     return NULL;
   return g_steal_pointer (&run);
+}
+
+static int
+cmp_microstamp_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const TmCandidate *ca = a, *cb = b;
+
+  if ((ca->microstamp != NULL) != (cb->microstamp != NULL))
+    return ca->microstamp != NULL ? -1 : 1;
+  if (ca->rank != cb->rank)
+    return ca->rank < cb->rank ? -1 : 1;
+  return ca->acquisition_id < cb->acquisition_id ? -1 : ca->acquisition_id > cb->acquisition_id;
+}
+
+/* Acquisitions sharing a microstamp code with the query are an exact link whatever
+ * their images score, and whatever the filters: they go to the top of the list,
+ * flagged with the code, added when the image search did not reach them. */
+static gboolean
+add_microstamp_matches (TmStore           *store,
+                        gint64             query_id,
+                        TmCorrelationRun  *run,
+                        GError           **error)
+{
+  g_autoptr(GPtrArray) matches = tm_store_find_microstamp_matches (store, query_id, error);
+  GArray *candidates = tm_correlation_run_get_candidates (run);
+
+  if (matches == NULL)
+    return FALSE;
+  if (matches->len == 0)
+    return TRUE;
+  for (guint m = 0; m < matches->len; m++)
+    {
+      const TmMicrostamp *match = g_ptr_array_index (matches, m);
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < candidates->len && !found; i++)
+        {
+          TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+          if (c->acquisition_id == match->acquisition_id)
+            {
+              g_free (c->microstamp);
+              c->microstamp = g_strdup (match->code);
+              found = TRUE;
+            }
+        }
+      if (!found)
+        {
+          g_autoptr(TmAcquisition) a = tm_store_get_acquisition (store, match->acquisition_id, NULL);
+          TmCandidate c = { 0 };
+
+          c.acquisition_id = match->acquisition_id;
+          c.file = g_strdup (a ? tm_acquisition_get_file (a) : "");
+          c.rank = G_MAXUINT;  /* after the scored ones that share a code */
+          c.score = c.prescore = c.accf = c.angle_deg = c.dx_um = c.dy_um = NAN;
+          c.p_knm = c.p_knm_model = c.firing_pin = NAN;
+          c.microstamp = g_strdup (match->code);
+          tm_correlation_run_add_candidate (run, &c);
+        }
+    }
+  g_array_sort (candidates, cmp_microstamp_first);
+  for (guint i = 0; i < candidates->len; i++)
+    g_array_index (candidates, TmCandidate, i).rank = i + 1;
+  return TRUE;
 }
 
 TmSurface *
