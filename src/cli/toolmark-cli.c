@@ -36,6 +36,7 @@ static const TmCliCommand commands[] = {
   { "reprocess", tm_cli_reprocess, N_("Recompute preprocessed surfaces and signatures") },
   { "hub",     tm_cli_hub,     N_("Create or migrate a hub (PostgreSQL) that sites sync with") },
   { "sync",    tm_cli_sync,    N_("Push to and pull from a hub; list quarantined records; fetch remote originals") },
+  { "report",  tm_cli_report,  N_("Write a lead, hit, case linkage or statistics report as PDF") },
 };
 
 void
