@@ -1532,8 +1532,9 @@ tm_compare_canvas_init (TmCompareCanvas *self)
   rotate = gtk_gesture_rotate_new ();
   g_signal_connect (rotate, "begin", G_CALLBACK (rotate_begin_cb), self);
   g_signal_connect (rotate, "angle-changed", G_CALLBACK (rotate_angle_changed_cb), self);
-  gtk_gesture_group (rotate, zoom);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (rotate));
+  /* Pinch and twist are one two-finger gesture (grouping needs both on the widget). */
+  gtk_gesture_group (rotate, zoom);
 
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
