@@ -46,6 +46,14 @@ int tm_cli_hub       (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_sync      (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_report    (TmCliContext *ctx, int argc, char **argv);
 
+int tm_cli_user       (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_lead       (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_review     (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_hit        (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_audit      (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_microstamp (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_case       (TmCliContext *ctx, int argc, char **argv);
+
 /* "--top N|all": a count ≥ 1, or "all" (0); @text NULL leaves @out_top as it is. */
 gboolean tm_cli_parse_top (const char *text, guint *out_top, GError **error);
 

@@ -37,6 +37,13 @@ static const TmCliCommand commands[] = {
   { "hub",     tm_cli_hub,     N_("Create or migrate a hub (PostgreSQL) that sites sync with") },
   { "sync",    tm_cli_sync,    N_("Push to and pull from a hub; list quarantined records; fetch remote originals") },
   { "report",  tm_cli_report,  N_("Write a lead, hit, case linkage or statistics report as PDF") },
+  { "user",    tm_cli_user,    N_("Add, list and change users and their roles") },
+  { "review",  tm_cli_review,  N_("Record a decision on a candidate: dismiss, viewed, unreviewed") },
+  { "lead",    tm_cli_lead,    N_("Create, extend, annotate and show leads; investigator feedback") },
+  { "hit",     tm_cli_hit,     N_("Record an examiner's conclusion on a lead; list the hits") },
+  { "case",    tm_cli_case,    N_("Record connections between cases investigators already know of") },
+  { "audit",   tm_cli_audit,   N_("Verify the hash-chained audit log; show an item's history") },
+  { "microstamp", tm_cli_microstamp, N_("Microstamp codes of acquisitions; the manufacturers' registry") },
 };
 
 void
