@@ -22,9 +22,9 @@ static const struct
   const char *needed;  /* said in a refusal */
 } permissions[] = {
   [TM_PERMISSION_READ] = { "read the database", { "technician", "examiner", "supervisor", "administrator" },
-                           "any registered role" },
+                           "a registered user" },
   [TM_PERMISSION_REPORT] = { "print reports", { "technician", "examiner", "supervisor", "administrator" },
-                             "any registered role" },
+                             "a registered user" },
   [TM_PERMISSION_IMPORT] = { "import acquisitions", { "technician", "examiner", "administrator" },
                              "a technician, examiner or administrator" },
   [TM_PERMISSION_CORRELATE] = { "run correlations", { "technician", "examiner", "administrator" },
@@ -94,8 +94,8 @@ tm_store_check_permission (TmStore       *store,
     if (g_strcmp0 (permissions[permission].roles[i], role) == 0)
       return TRUE;
   g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_PERMISSION,
-               "user '%s' is a %s; to %s needs %s",
-               user, role, permissions[permission].description, permissions[permission].needed);
+               "user '%s' is a %s; only %s may %s",
+               user, role, permissions[permission].needed, permissions[permission].description);
   return FALSE;
 }
 

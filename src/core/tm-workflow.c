@@ -1286,6 +1286,15 @@ tm_store_find_case (TmStore     *self,
   return id;
 }
 
+char *
+tm_store_get_case_uuid (TmStore  *self,
+                        gint64    case_id,
+                        GError  **error)
+{
+  g_return_val_if_fail (TM_IS_STORE (self), NULL);
+  return lookup_uuid (self, "SELECT uuid FROM cases WHERE id = ?", case_id, "case", error);
+}
+
 gboolean
 tm_store_link_cases_known (TmStore     *self,
                            gint64       case_a,

@@ -127,6 +127,10 @@ TmHit     *tm_store_get_hit              (TmStore      *self,
 gint64     tm_store_find_case            (TmStore      *self,
                                           const char   *reference,
                                           GError      **error);
+/* The UUID of case @case_id (its audit history is filed under it). */
+char      *tm_store_get_case_uuid        (TmStore      *self,
+                                          gint64        case_id,
+                                          GError      **error);
 /**
  * tm_store_link_cases_known:
  *
