@@ -381,6 +381,158 @@ test_merge (void)
   g_assert_cmpstr (tm_lead_get_conclusion (lead), ==, "inconclusive");
 }
 
+/* Runs toolmark-cli --db DB ARGS…; returns the exit status, output in *out / *err. */
+static int
+cli (const char  *db,
+     char       **out,
+     char       **err,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *o = NULL;
+  g_autofree char *e = NULL;
+  const char *arg;
+  va_list ap;
+  int status;
+
+  g_ptr_array_add (args, (gpointer)"--db");
+  g_ptr_array_add (args, (gpointer)db);
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer)arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  status = tm_test_run_cli ((const char * const *)args->pdata, &o, &e);
+  g_test_message ("toolmark-cli %s %s → %d\n%s%s", (char *)args->pdata[2],
+                  args->len > 4 ? (char *)args->pdata[3] : "", status, o, e);
+  if (out != NULL)
+    *out = g_steal_pointer (&o);
+  if (err != NULL)
+    *err = g_steal_pointer (&e);
+  return status;
+}
+
+/* The README's walk-through: import, correlate, promote, confirm (refused for a
+ * technician, accepted for an examiner), audit verify — then tampering is caught. */
+static void
+test_cli_walk_through (void)
+{
+  g_autofree char *dir = tm_test_make_tmpdir ("test-workflow-cli-XXXXXX");
+  g_autofree char *db = g_build_filename (dir, "toolmark.db", NULL);
+  g_autofree char *scans = g_build_filename (dir, "scans", NULL);
+  g_autofree char *csv = g_build_filename (dir, "registry.csv", NULL);
+  const char *cases[] = { "2024-0113", "2024-0207", "2024-0388" };
+  const char *files[] = { "F01-C01.x3p", "F01-C02.x3p", "F02-C01.x3p" };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *me = g_get_user_name ();
+
+  g_assert_cmpint (tm_test_run_cli ((const char *[]) { "synth", "--firearms", "2", "--cases", "2", "--size", "160",
+                                                       "--out", scans, NULL }, NULL, NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "init", NULL), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (scans, files[i], NULL);
+
+      g_assert_cmpint (cli (db, NULL, NULL, "import", "--case", cases[i], path, NULL), ==, 0);
+    }
+  g_assert_cmpint (cli (db, NULL, NULL, "user", "add", "tess", "--role", "technician", "--name", "Tess", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "user", "add", "ed", "--role", "examiner", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, &err, "user", "add", "x", "--role", "chief", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "chief"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (db, &out, NULL, "user", "list", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"technician\""));
+  g_clear_pointer (&out, g_free);
+  /* A technician cannot manage users. */
+  g_assert_cmpint (cli (db, NULL, &err, "--user", "tess", "user", "add", "y", "--role", "examiner", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "administrator"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "correlate", "1", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "review", "1", "3", "dismiss", NULL), ==, 0);
+  g_assert_cmpint (cli (db, &out, NULL, "--user", "tess", "lead", "create", "1", "2", "--run", "1",
+                        "--note", "breech-face marks agree", NULL), ==, 0);
+  /* The lead's id first on its line. */
+  fields = g_strsplit (out, "\t", 2);
+  g_assert_cmpstr (fields[0], ==, "1");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (cli (db, NULL, &err, "--user", "tess", "hit", "confirm", "1", "--conclusion", "identification",
+                        NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "technician"));
+  g_assert_nonnull (strstr (err, "examiner"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (db, &out, NULL, "--user", "ed", "hit", "confirm", "1", "--conclusion", "identification",
+                        "--note", "agree", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "hit on lead 1: 1 new case link"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "lead", "feedback", "1", "--outcome", "arrest", NULL), ==, 0);
+  g_assert_cmpint (cli (db, &out, NULL, "lead", "show", "1", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"status\" : \"confirmed\""));
+  g_assert_nonnull (strstr (out, "\"outcome\" : \"arrest\""));
+  g_clear_pointer (&out, g_free);
+
+  /* A third case that investigators already tied to the second: no new hit. */
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "case", "link", "2024-0207", "2024-0388", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "lead", "add", "1", "3", NULL), ==, 0);
+  g_assert_cmpint (cli (db, &out, NULL, "--user", "ed", "hit", "confirm", "1", "--conclusion", "identification",
+                        NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 new case links"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (db, &out, NULL, "hit", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "1 hit (ATF count) from 2 identifications"));
+  g_clear_pointer (&out, g_free);
+
+  /* Microstamps and the registry. */
+  g_assert_true (g_file_set_contents (csv, "code,make,model,serial\nMX77,Acme,M9,SN-1\n", -1, NULL));
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "microstamp", "registry", "import", csv, NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "tess", "microstamp", "add", "1", "mx77", "--location",
+                        "breech-face", NULL), ==, 0);
+  g_assert_cmpint (cli (db, &out, NULL, "--user", "tess", "microstamp", "add", "3", "MX77", "--location",
+                        "firing-pin", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "acquisition 1 carries the same code MX77"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (db, &out, NULL, "microstamp", "resolve", "MX77", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "SN-1"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (cli (db, &out, NULL, "audit", "verify", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "intact"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (db, &out, NULL, "audit", "show", "lead:1", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "lead-conclusion"));
+  g_clear_pointer (&out, g_free);
+
+  /* --user: a registered user, or any login when the OS login is an administrator.
+   * Once the OS login is only a supervisor, a stranger is refused. */
+  g_assert_cmpint (cli (db, NULL, NULL, "user", "add", "admin2", "--role", "administrator", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "stranger", "lead", "list", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, NULL, "--user", "admin2", "user", "set-role", me, "supervisor", NULL), ==, 0);
+  g_assert_cmpint (cli (db, NULL, &err, "--user", "stranger", "lead", "list", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "--user stranger"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (cli (db, NULL, &err, "lead", "note", "1", "from a supervisor", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "supervisor"));
+  g_clear_pointer (&err, g_free);
+
+  /* Tampering with sqlite3 is named by audit verify. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TmStore) store = tm_store_open (db, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (tm_store_exec (store, "DROP TRIGGER audit_log_append_only_update;"
+                                         "UPDATE audit_log SET user = 'mallory' WHERE seq = 3", &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (cli (db, &out, &err, "audit", "verify", NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "audit row seq 3 "));
+  g_assert_nonnull (strstr (out, "edited"));
+  g_assert_nonnull (strstr (err, "tampered"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +544,7 @@ main (int   argc,
   g_test_add_func ("/workflow/lead/lifecycle", test_lead_lifecycle);
   g_test_add_func ("/workflow/lead/append-only", test_events_append_only);
   g_test_add_func ("/workflow/lead/merge", test_merge);
+  g_test_add_func ("/workflow/cli/walk-through", test_cli_walk_through);
 
   return g_test_run ();
 }
