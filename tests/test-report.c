@@ -30,6 +30,7 @@ static char *tmpdir;
 static char *db_path;
 static gint64 hit_lead, open_lead, hit_id;
 static gboolean have_poppler;
+static char *stats_from, *stats_to;   /* the last seven days, UTC */
 
 static const char *case_numbers[] = { "SPD-2026-0101", "SPD-2026-0102", "SPD-2026-0103",
                                       "SPD-2026-0201", "SPD-2026-0202", "SPD-2026-0203" };
@@ -134,6 +135,20 @@ script_workflow (void)
   g_assert_cmpint (hit_id, >, 0);
   g_assert_true (tm_store_add_lead_feedback (store, hit_lead, "arrest", NULL, "tina", &error));
 
+  /* A false lead an examiner eliminated, and a connection investigators knew of. */
+  {
+    gint64 wrong = tm_store_create_lead (store, (gint64[]) { ids[2], ids[5] }, 2,
+                                         "similar class marks", 0, "tina", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (tm_store_confirm_lead (store, wrong, "elimination",
+                                          "different individual characteristics", "erik",
+                                          NULL, &error));
+    g_assert_true (tm_store_link_cases_known (store, tm_store_find_case (store, case_numbers[3], NULL),
+                                              tm_store_find_case (store, case_numbers[5], NULL),
+                                              "tina", &error));
+    g_assert_no_error (error);
+  }
   open_lead = tm_store_create_lead (store, (gint64[]) { ids[3], ids[4] }, 2, NULL, 0, "tina", &error);
   g_assert_no_error (error);
   g_assert_true (tm_store_add_lead_feedback (store, open_lead, "suspect-identified", NULL,
@@ -238,7 +253,7 @@ check_report (const char  *name,
                "-o", pdf, NULL);
   else
     out = cli (TRUE, "--user", user, "report", kind, "--agency", "Springfield Police Department",
-               "-o", pdf, NULL);
+               "--from", stats_from, "--to", stats_to, "-o", pdf, NULL);
   g_test_message ("report %s: %s", kind, out);
   g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
   if (keep != NULL)
@@ -294,7 +309,7 @@ core_report (const char *kind,
     report = tm_report_new_linkage (store, target, &options, &error);
   else
     {
-      TmReportStatsRange range = { "2026-01-01", NULL, NULL };
+      TmReportStatsRange range = { stats_from, stats_to, NULL };
 
       report = tm_report_new_stats (store, &range, &options, &error);
     }
@@ -368,8 +383,12 @@ test_linkage (void)
     return;
   for (guint i = 0; i < 3; i++)
     g_assert_nonnull (strstr (text, case_numbers[i]));
-  g_assert_null (strstr (text, "SPD-2026-0201"));       /* not connected */
-  g_assert_nonnull (strstr (text, "hit (lead"));
+  /* Through the eliminated lead to 0203, its known link to 0201 and the open lead to 0202. */
+  for (guint i = 3; i < 6; i++)
+    g_assert_nonnull (strstr (text, case_numbers[i]));
+  g_assert_nonnull (strstr (text, "hit (lead 1)"));
+  g_assert_nonnull (strstr (text, "eliminated"));
+  g_assert_nonnull (strstr (text, "known"));
 }
 
 static void
@@ -462,6 +481,13 @@ main (int   argc,
   else
     tmpdir = tm_test_make_tmpdir ("test-report-XXXXXX");
   db_path = g_build_filename (tmpdir, "toolmark.db", NULL);
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) week = g_date_time_add_days (now, -6);
+
+    stats_to = g_date_time_format (now, "%Y-%m-%d");
+    stats_from = g_date_time_format (week, "%Y-%m-%d");
+  }
 
   g_test_add_func ("/report/lead", test_lead);
   g_test_add_func ("/report/hit", test_hit);

@@ -121,7 +121,6 @@ add_conclusion (TmReportDoc *doc,
   else
     g_string_append (links, _("none new (the cases were already known to be connected)"));
 
-  tm_report_doc_add_text (doc, TM_REPORT_STYLE_HEADING, _("Examiner's conclusion"));
   table = tm_report_doc_begin_table (doc, 2, widths, header);
   tm_report_table_add_rowv (table, _("Conclusion"), tm_report_describe_word (hit->conclusion),
                             NULL);
@@ -150,7 +149,7 @@ add_custody (TmReportDoc *doc,
     "  LEFT JOIN sites s ON s.uuid = a.origin_site WHERE a.uuid = ?", error);
   const double widths[] = { 0.22, 0.46, 0.1, 0.22 };
   const char *header[] = { _("Original file"), _("SHA-256"), _("Bytes"), _("Imported") };
-  const double audit_widths[] = { 0.06, 0.2, 0.18, 0.24, 0.16, 0.16 };
+  const double audit_widths[] = { 0.05, 0.19, 0.18, 0.22, 0.21, 0.15 };
   const char *audit_header[] = { _("No."), _("When"), _("Who"), _("Action"), _("Item"),
                                  _("Row hash") };
   g_autoptr(GPtrArray) entities = g_ptr_array_new ();
@@ -265,7 +264,7 @@ add_custody (TmReportDoc *doc,
       g_autofree char *when = tm_report_format_datetime (entry->at);
       g_autofree char *who = tm_report_describe_user (store, entry->user);
       g_autofree char *item = g_strdup_printf ("%s %.8s", entry->entity_type, entry->entity_uuid);
-      g_autofree char *hash = g_strdup_printf ("%.16s…", entry->hash);
+      g_autofree char *hash = g_strdup_printf ("%.12s…", entry->hash);
 
       tm_report_table_add_rowv (table, seq, when, who, entry->action, item, hash, NULL);
     }

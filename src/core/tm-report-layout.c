@@ -357,6 +357,7 @@ tm_report_draw_bar_chart (cairo_t            *cr,
   const char *small = tm_report_style_font (TM_REPORT_STYLE_SMALL);
   double max = 0, step, axis_max, px, py, pw, ph, group_w, bar_w, legend_y;
   gboolean integers = TRUE;
+  guint label_every;
 
   cairo_save (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
@@ -377,7 +378,8 @@ tm_report_draw_bar_chart (cairo_t            *cr,
   px = x + 44;
   pw = w - 44 - 4;
   legend_y = y;
-  py = y + 14;
+  /* Room above the plot for the legend and the value over the tallest bar. */
+  py = y + (n_series > 1 ? 24 : 12);
   ph = h - (py - y) - 24 - (title ? 14 : 0);
   if (ph < 20)
     ph = 20;
@@ -427,6 +429,7 @@ tm_report_draw_bar_chart (cairo_t            *cr,
 
   group_w = pw / n_categories;
   bar_w = MIN (group_w * 0.8 / n_series, 28);
+  label_every = MAX (1, (guint) ceil (44.0 / group_w));
   for (guint c = 0; c < n_categories; c++)
     {
       double gx = px + c * group_w + (group_w - bar_w * n_series) / 2;
@@ -440,7 +443,7 @@ tm_report_draw_bar_chart (cairo_t            *cr,
 
           if (bh > 0)
             tm_report_fill_pattern (cr, bx, py + ph - bh, bar_w, bh, s);
-          if (bar_w >= 9)
+          if (bar_w >= 9 && v != 0)
             {
               g_autofree char *label = integers ? tm_report_format_int ((gint64) llround (v))
                                                 : tm_report_format_double (v, 1);
@@ -451,9 +454,11 @@ tm_report_draw_bar_chart (cairo_t            *cr,
                                    PANGO_ALIGN_CENTER);
             }
         }
+      /* Every label when they fit, else every k-th, centred on its group. */
       cairo_set_source_rgb (cr, 0, 0, 0);
-      tm_report_draw_text (cr, px + c * group_w, py + ph + 3, group_w, small, cat,
-                           PANGO_ALIGN_CENTER);
+      if (c % label_every == 0)
+        tm_report_draw_text (cr, px + (c + 0.5) * group_w - 22 * label_every,
+                             py + ph + 3, 44 * label_every, small, cat, PANGO_ALIGN_CENTER);
     }
   cairo_restore (cr);
 }

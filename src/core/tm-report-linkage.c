@@ -505,7 +505,9 @@ tm_report_new_linkage (TmStore               *store,
         g_ptr_array_add (link_rows, row);
       }
 
-    tm_report_doc_add_custom (doc, MIN (width * 1.05, tm_report_doc_get_content_height (doc) - 80),
+    /* A few cases need less height than a full circle of many. */
+    tm_report_doc_add_custom (doc, MIN (width * (graph->nodes->len <= 4 ? 0.75 : 1.05),
+                                        tm_report_doc_get_content_height (doc) - 80),
                               graph_draw, graph, graph_free);
     tm_report_doc_add_text (doc, TM_REPORT_STYLE_HEADING, _("Cases"));
     table = tm_report_doc_begin_table (doc, 4, widths, header);

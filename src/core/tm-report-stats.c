@@ -196,7 +196,11 @@ bucket_label (Bucket      bucket,
   if (dt == NULL)
     return g_strdup (key);
   /* Abbreviated month names come from the locale. */
-  return g_date_time_format (dt, bucket == BUCKET_MONTH ? "%b %Y" : "%e %b");
+  {
+    char *text = g_date_time_format (dt, bucket == BUCKET_MONTH ? "%b %Y" : "%e %b");
+
+    return g_strstrip (text);
+  }
 }
 
 /* Binds ?1 from, ?2 to (exclusive), ?3 site uuid (NULL: all) to @stmt. */
@@ -353,6 +357,9 @@ add_period_charts (TmReportDoc *doc,
       g_autofree char *l = tm_report_format_int ((gint64) row->leads);
       g_autofree char *h = tm_report_format_int ((gint64) row->hits);
 
+      /* The chart shows the quiet periods; the table lists those with something. */
+      if (row->acquisitions == 0 && row->leads == 0 && row->hits == 0)
+        continue;
       tm_report_table_add_rowv (table, g_ptr_array_index (labels, i), a, l, h, NULL);
     }
   {
@@ -362,6 +369,44 @@ add_period_charts (TmReportDoc *doc,
 
     tm_report_table_add_rowv (table, _("Total"), a, l, h, NULL);
   }
+}
+
+/* Every period of the range, so quiet days show as empty bars, not as gaps. */
+static void
+add_all_periods (const Stats *stats,
+                 GArray      *rows)
+{
+  GDate day, end;
+  int y, m, d;
+
+  if (sscanf (stats->from, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    return;
+  g_date_clear (&day, 1);
+  g_date_set_dmy (&day, d, m, y);
+  if (sscanf (stats->to, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    return;
+  g_date_clear (&end, 1);
+  g_date_set_dmy (&end, d, m, y);
+  if (stats->bucket == BUCKET_WEEK)
+    g_date_subtract_days (&day, g_date_get_weekday (&day) - G_DATE_MONDAY);
+  else if (stats->bucket == BUCKET_MONTH)
+    g_date_set_day (&day, 1);
+  while (g_date_compare (&day, &end) <= 0)
+    {
+      g_autofree char *key = NULL;
+
+      if (stats->bucket == BUCKET_MONTH)
+        key = g_strdup_printf ("%04d-%02d", g_date_get_year (&day), g_date_get_month (&day));
+      else
+        key = date_to_string (&day);
+      find_row (rows, key);
+      if (stats->bucket == BUCKET_DAY)
+        g_date_add_days (&day, 1);
+      else if (stats->bucket == BUCKET_WEEK)
+        g_date_add_days (&day, 7);
+      else
+        g_date_add_months (&day, 1);
+    }
 }
 
 static gboolean
@@ -386,6 +431,8 @@ add_throughput (TmReportDoc *doc,
                            _("One bar per %s. Hits are counted as ATF counts them: between "
                              "cases with no previously known connection, each further linked "
                              "case one more hit."), unit);
+  tm_report_doc_keep_with_next (doc);
+  add_all_periods (stats, periods);
   if (!count_into (stats, periods, acq, lead, hit, error))
     return FALSE;
   add_period_charts (doc, stats, periods, FALSE);
@@ -462,6 +509,7 @@ add_turnaround (TmReportDoc *doc,
                             "created in the period, in 6-hour bins (the last bin holds "
                             "everything from 90 hours on). Bars within the 48-hour goal are "
                             "solid, later ones hatched."));
+  tm_report_doc_keep_with_next (doc);
   {
     g_autofree char *pct = tm_report_format_double (hours->len ? 100.0 * within / hours->len
                                                                : NAN, 0);
@@ -549,9 +597,15 @@ add_backlog (TmReportDoc *doc,
     g_autofree char *r = tm_report_format_int ((gint64) runs);
 
     tm_report_doc_add_textf (doc, TM_REPORT_STYLE_BODY,
-                             _("%s candidates not yet reviewed (%s of them in the top 10 of "
-                               "their list) in %s correlation runs of the period, by the age "
-                               "of the run today."), t, t10, r);
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "%s candidates not yet reviewed (%s of them in the top "
+                                          "10 of their list) from %s correlation run of the "
+                                          "period, by the age of the run today.",
+                                          "%s candidates not yet reviewed (%s of them in the top "
+                                          "10 of their list) from %s correlation runs of the "
+                                          "period, by the age of the run today.", (gulong) runs),
+                             t, t10, r);
+    tm_report_doc_keep_with_next (doc);
   }
   tm_report_doc_add_bar_chart (doc, 150, NULL, labels, 5, series, 2, values, _("candidates"));
   return TRUE;
@@ -610,6 +664,7 @@ add_outcomes (TmReportDoc *doc,
                           _("For the leads created in the period: the latest feedback from "
                             "investigators (what the lead led to) and the examiners' "
                             "conclusions."));
+  tm_report_doc_keep_with_next (doc);
   tm_report_doc_add_bar_chart (doc, 140, _("Investigator feedback"), outcome_labels, 5,
                                series_outcome, 1, outcome_counts, _("leads"));
   tm_report_doc_add_space (doc, 6);
