@@ -1,0 +1,32 @@
+/* tm-text-column.h — a GtkColumnView column of one-line text cells
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Returns the cell text for @item (a row of the model), newly allocated. */
+typedef char *(*TmTextColumnFormat) (gpointer item);
+
+/**
+ * tm_text_column_new:
+ * @sorter: (transfer full) (nullable): how the column sorts
+ * @numeric: right-aligned with tabular figures (ids, counts, dates)
+ *
+ * A column whose cells are labels (ellipsized, the full text as tooltip) filled by
+ * @format when bound. Returns a new reference.
+ */
+GtkColumnViewColumn *tm_text_column_new (const char          *title,
+                                         TmTextColumnFormat   format,
+                                         GtkSorter           *sorter,
+                                         gboolean             numeric,
+                                         int                  fixed_width,
+                                         gboolean             expand);
+
+/* "2024-05-01 14:03" in local time from ISO 8601 UTC; "—" when empty. */
+char *tm_text_column_format_date (const char *iso8601);
+
+G_END_DECLS
