@@ -149,7 +149,17 @@ script_workflow (void)
                                               "tina", &error));
     g_assert_no_error (error);
   }
-  open_lead = tm_store_create_lead (store, (gint64[]) { ids[3], ids[4] }, 2, NULL, 0, "tina", &error);
+  /* The open lead comes from a correlation of its own, so its report has scores. */
+  g_free (query);
+  query = g_strdup_printf ("%" G_GINT64_FORMAT, ids[3]);
+  g_free (out);
+  out = cli (TRUE, "--user", "tina", "correlate", query, "--json", NULL);
+  g_strfreev (lines);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (g_strstrip (lines[i]), "\"run\""))
+      run = g_ascii_strtoll (strchr (lines[i], ':') + 1, NULL, 10);
+  open_lead = tm_store_create_lead (store, (gint64[]) { ids[3], ids[4] }, 2, NULL, run, "tina", &error);
   g_assert_no_error (error);
   g_assert_true (tm_store_add_lead_feedback (store, open_lead, "suspect-identified", NULL,
                                              "tina", &error));
@@ -336,6 +346,7 @@ test_lead (void)
   g_assert_nonnull (strstr (text, "Robbery"));
   g_assert_nonnull (strstr (text, "Harbor Rd gas station"));
   g_assert_nonnull (strstr (text, "cells congruent"));
+  g_assert_null (strstr (text, "No correlation run"));  /* the scores of the correlation */
 }
 
 static void

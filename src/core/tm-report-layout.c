@@ -457,8 +457,12 @@ tm_report_draw_bar_chart (cairo_t            *cr,
       /* Every label when they fit, else every k-th, centred on its group. */
       cairo_set_source_rgb (cr, 0, 0, 0);
       if (c % label_every == 0)
-        tm_report_draw_text (cr, px + (c + 0.5) * group_w - 22 * label_every,
-                             py + ph + 3, 44 * label_every, small, cat, PANGO_ALIGN_CENTER);
+        {
+          double lw = MAX (group_w, 44) * label_every;
+
+          tm_report_draw_text (cr, px + (c + 0.5) * group_w - lw / 2, py + ph + 3, lw, small,
+                               cat, PANGO_ALIGN_CENTER);
+        }
     }
   cairo_restore (cr);
 }

@@ -711,7 +711,8 @@ add_scores (TmReportDoc *doc,
                             "ACCF / 100. Cells: congruent cells query → candidate / back. "
                             "p(non-match): the chance that a known non-match of the same run "
                             "scores at least this high (empirical; fitted model in brackets) — "
-                            "the smaller, the more unusual the score."));
+                            "the smaller, the more unusual the score (a dash: the run had too "
+                            "few non-matches to tell)."));
   table = tm_report_doc_begin_table (doc, 7, widths, header);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -719,7 +720,7 @@ add_scores (TmReportDoc *doc,
       gint64 cand = sqlite3_column_int64 (stmt, 2);
       g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
                                               MIN (query, cand), MAX (query, cand));
-      const char *query_name = NULL, *cand_name = NULL;
+      g_autofree char *query_name = NULL, *cand_name = NULL;
       g_autofree char *pair = NULL, *run = NULL, *score = NULL, *cells = NULL, *accf = NULL;
       g_autofree char *p = NULL, *reviewed = NULL;
       const char *decision = tm_report_column_text (stmt, 13);
@@ -731,12 +732,12 @@ add_scores (TmReportDoc *doc,
         {
           Member *m = g_ptr_array_index (members, i);
 
-          if (m->acquisition_id == query)
-            query_name = m->exhibit;
-          if (m->acquisition_id == cand)
-            cand_name = m->exhibit;
+          if (m->acquisition_id == query && query_name == NULL)
+            query_name = g_strdup_printf (_("%s item %s"), m->case_number, m->exhibit);
+          if (m->acquisition_id == cand && cand_name == NULL)
+            cand_name = g_strdup_printf (_("%s item %s"), m->case_number, m->exhibit);
         }
-      pair = g_strdup_printf ("%s → %s", query_name, cand_name);
+      pair = g_strdup_printf ("%s →\n%s", query_name, cand_name);
       run = g_strdup_printf ("#%" G_GINT64_FORMAT ", %d", (gint64) sqlite3_column_int64 (stmt, 0),
                              sqlite3_column_int (stmt, 3));
       score = tm_report_format_double (sqlite3_column_double (stmt, 4), 1);
@@ -776,7 +777,8 @@ add_scores (TmReportDoc *doc,
 
 static char *
 describe_payload (const char *kind,
-                  const char *payload)
+                  const char *payload,
+                  GPtrArray  *members)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   GString *text = g_string_new (tm_report_describe_word (kind));
@@ -794,7 +796,22 @@ describe_payload (const char *kind,
 
           if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
             continue;
-          if (json_node_get_value_type (node) == G_TYPE_STRING)
+          if (json_node_get_value_type (node) == G_TYPE_STRING && i == 3)
+            {
+              /* An acquisition named by UUID: say which evidence item it is. */
+              const char *uuid = json_node_get_string (node);
+              const Member *found = NULL;
+
+              for (guint k = 0; k < members->len && found == NULL; k++)
+                if (g_strcmp0 (((Member *) g_ptr_array_index (members, k))->acquisition_uuid, uuid) == 0)
+                  found = g_ptr_array_index (members, k);
+              if (found != NULL)
+                g_string_append_printf (text, ": %s, item %s (%s)", found->case_number,
+                                        found->exhibit, found->file);
+              else
+                g_string_append_printf (text, ": %s", uuid);
+            }
+          else if (json_node_get_value_type (node) == G_TYPE_STRING)
             g_string_append_printf (text, i == 4 ? ": “%s”" : ": %s",
                                     tm_report_describe_word (json_node_get_string (node)));
           else if (json_node_get_value_type (node) == G_TYPE_INT64)
@@ -808,6 +825,7 @@ static gboolean
 add_history (TmReportDoc *doc,
              TmStore     *store,
              gint64       lead_id,
+             GPtrArray   *members,
              GError     **error)
 {
   g_autoptr(TmStmt) stmt = tm_store_prepare (store,
@@ -827,7 +845,7 @@ add_history (TmReportDoc *doc,
       g_autofree char *when = tm_report_format_datetime (tm_report_column_text (stmt, 0));
       g_autofree char *who = tm_report_describe_user (store, tm_report_column_text (stmt, 1));
       g_autofree char *what = describe_payload (tm_report_column_text (stmt, 2),
-                                                tm_report_column_text (stmt, 3));
+                                                tm_report_column_text (stmt, 3), members);
 
       tm_report_table_add_rowv (table, when, who, what, NULL);
     }
@@ -941,7 +959,7 @@ tm_report_add_lead_sections (TmReportDoc   *doc,
                              _("%u more items are not drawn; the table above lists them all."),
                              members->len - 1 - MAX_IMAGE_PAIRS);
 
-  if (!add_history (doc, store, lead_id, error))
+  if (!add_history (doc, store, lead_id, members, error))
     return FALSE;
 
   if (out_acquisition_uuids != NULL)
