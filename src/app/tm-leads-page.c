@@ -261,8 +261,13 @@ status_changed_cb (TmLeadsPage *self)
 {
   if (self->filter != NULL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->filter_model != NULL)
-    update_count (self);
+  if (self->filter_model == NULL)
+    return;
+  /* The detail is never an empty half of the page while a lead is listed. */
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    gtk_single_selection_set_selected (self->selection, 0);
+  update_count (self);
 }
 
 static void

@@ -28,6 +28,8 @@
 #include "tm-detail-pane.h"
 #include "tm-import-dialog.h"
 #include "tm-importer.h"
+#include "tm-hits-page.h"
+#include "tm-leads-page.h"
 #include "tm-review-page.h"
 #include "tm-store.h"
 #include "tm-window.h"
@@ -56,6 +58,10 @@ struct _TmWindow
   TmDetailPane         *detail_pane;
   AdwBin               *review_slot;
   TmReviewPage         *review_page;
+  AdwBin               *leads_slot;
+  TmLeadsPage          *leads_page;
+  AdwBin               *hits_slot;
+  TmHitsPage           *hits_page;
   GMenu                *user_section;
   AdwStatusPage        *empty_page;
   GtkLabel             *import_command_label;
@@ -631,6 +637,14 @@ tm_window_show_acquisitions_action (GtkWidget  *widget,
 }
 
 static void
+tm_window_show_lead_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  tm_window_show_lead (TM_WINDOW (widget), g_variant_get_int64 (parameter));
+}
+
+static void
 import_finished_cb (TmWindow       *self,
                     guint           n_imported,
                     TmImportDialog *dialog)
@@ -799,6 +813,10 @@ tm_window_constructed (GObject *object)
   gtk_label_set_label (self->import_command_label, command);
   tm_detail_pane_set_db_path (self->detail_pane, self->db_path);
   tm_detail_pane_set_settings (self->detail_pane, self->settings);
+  tm_leads_page_set_settings (self->leads_page, self->settings);
+  tm_leads_page_set_db_path (self->leads_page, self->db_path);
+  tm_hits_page_set_settings (self->hits_page, self->settings);
+  tm_hits_page_set_db_path (self->hits_page, self->db_path);
 
   tm_window_reload (self);
 }
@@ -935,6 +953,8 @@ tm_window_class_init (TmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TmWindow, list_button);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, detail_pane);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, review_slot);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, leads_slot);
+  gtk_widget_class_bind_template_child (widget_class, TmWindow, hits_slot);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, user_section);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TmWindow, column_view);
@@ -965,6 +985,8 @@ tm_window_class_init (TmWindowClass *klass)
                                    tm_window_show_acquisitions_action);
   gtk_widget_class_install_action (widget_class, "win.copy-import-command", NULL,
                                    tm_window_copy_import_command_action);
+  /* The review page (and the hits page) jump to a lead by id. */
+  gtk_widget_class_install_action (widget_class, "win.show-lead", "x", tm_window_show_lead_action);
 }
 
 static void
@@ -1021,6 +1043,19 @@ tm_window_init (TmWindow *self)
 
   self->review_page = TM_REVIEW_PAGE (tm_review_page_new ());
   adw_bin_set_child (self->review_slot, GTK_WIDGET (self->review_page));
+
+  /* Leads and hits beside the acquisitions; win.page (the header's switcher) is the
+   * content stack's visible page as a stateful action. */
+  self->leads_page = TM_LEADS_PAGE (tm_leads_page_new ());
+  adw_bin_set_child (self->leads_slot, GTK_WIDGET (self->leads_page));
+  self->hits_page = TM_HITS_PAGE (tm_hits_page_new ());
+  adw_bin_set_child (self->hits_slot, GTK_WIDGET (self->hits_page));
+  {
+    g_autoptr(GPropertyAction) page_action = g_property_action_new ("page", self->main_stack,
+                                                                    "visible-child-name");
+
+    g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (page_action));
+  }
 }
 
 TmWindow *
@@ -1187,4 +1222,33 @@ tm_window_get_user_label (TmWindow *self)
   g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
 
   return self->user_label;
+}
+
+void
+tm_window_show_lead (TmWindow *self,
+                     gint64    lead_id)
+{
+  g_return_if_fail (TM_IS_WINDOW (self));
+  g_return_if_fail (lead_id > 0);
+
+  tm_leads_page_select_lead (self->leads_page, lead_id);
+  gtk_stack_set_visible_child_name (self->main_stack, "leads");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+TmLeadsPage *
+tm_window_get_leads_page (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->leads_page;
+}
+
+TmHitsPage *
+tm_window_get_hits_page (TmWindow *self)
+{
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+
+  return self->hits_page;
 }

@@ -9,7 +9,9 @@
 #include "tm-application.h"
 #include "tm-case-browser.h"
 #include "tm-detail-pane.h"
+#include "tm-hits-page.h"
 #include "tm-import-dialog.h"
+#include "tm-leads-page.h"
 #include "tm-review-page.h"
 
 G_BEGIN_DECLS
@@ -35,7 +37,7 @@ void        tm_window_set_search_text    (TmWindow      *self,
                                           const char    *text);
 /* Which page shows: "loading", "list", "empty", "no-results" or "error". */
 const char *tm_window_get_view           (TmWindow      *self);
-/* Which page of the content shows: "acquisition" or "review". */
+/* Which page of the content shows: "acquisition", "review", "leads" or "hits". */
 const char *tm_window_get_page           (TmWindow      *self);
 /* The import dialog for @files (GFile items), as win.import and a drop open it; the
  * window reloads when it has imported something. Not yet presented. */
@@ -52,5 +54,11 @@ TmCaseBrowser *tm_window_get_case_browser (TmWindow     *self);
 TmReviewPage  *tm_window_get_review_page (TmWindow      *self);
 /* "Signed in as LOGIN (ROLE)", as the main menu shows it; NULL before the first load. */
 const char *tm_window_get_user_label     (TmWindow      *self);
+
+/* Shows the leads page with lead @lead_id selected (the "win.show-lead" action). */
+void        tm_window_show_lead          (TmWindow      *self,
+                                          gint64         lead_id);
+TmLeadsPage   *tm_window_get_leads_page  (TmWindow      *self);
+TmHitsPage    *tm_window_get_hits_page   (TmWindow      *self);
 
 G_END_DECLS
