@@ -386,16 +386,18 @@ make_member_row (const TmLeadMember *member,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
 
-  if (a != NULL && (tm_acquisition_get_agency (a) || tm_acquisition_get_incident_date (a) ||
-                    tm_acquisition_get_offense (a) || tm_acquisition_get_location (a)))
+  if (a != NULL)
     {
-      /* Translators: a case's agency, incident date, offense, place, in one line */
-      g_string_append_printf (subtitle, _("%s · %s · %s · %s"),
-                              tm_acquisition_get_agency (a) ?: "—",
-                              tm_acquisition_get_incident_date (a) ?: "—",
-                              tm_acquisition_get_offense (a) ?: "—",
-                              tm_acquisition_get_location (a) ?: "—");
-      g_string_append_c (subtitle, '\n');
+      /* The case's agency, incident date, offense and place: those that are known. */
+      const char *fields[] = { tm_acquisition_get_agency (a), tm_acquisition_get_incident_date (a),
+                               tm_acquisition_get_offense (a), tm_acquisition_get_location (a) };
+      gsize len = subtitle->len;
+
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        if (fields[i] != NULL && *fields[i] != '\0')
+          g_string_append_printf (subtitle, "%s%s", subtitle->len > len ? " · " : "", fields[i]);
+      if (subtitle->len > len)
+        g_string_append_c (subtitle, '\n');
     }
   /* Translators: a lead member: file, who linked it, when */
   g_string_append_printf (subtitle, _("%s — linked by %s, %s"),
