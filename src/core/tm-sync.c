@@ -1767,10 +1767,13 @@ apply_hub_acquisitions (SyncContext  *ctx,
       TmSyncOutcome outcome = TM_SYNC_QUARANTINED;
       gboolean blob_created = FALSE;
 
+      g_autoptr(GError) record_error = NULL;
+
       if (acquisition == NULL)
         reason = g_strdup ("malformed record: not a JSON object");
-      else if ((hash = tm_sync_meta_hash (acquisition->meta, NULL)) != NULL &&
-               !g_str_equal (hash, PQgetvalue (result, r, hash_column)))
+      else if ((hash = tm_sync_meta_hash (acquisition->meta, &record_error)) == NULL)
+        reason = g_strdup_printf ("malformed record: %s", record_error->message);
+      else if (!g_str_equal (hash, PQgetvalue (result, r, hash_column)))
         reason = g_strdup ("the record does not match its hash on the hub");
       else if (g_strcmp0 (str_member (acquisition->meta, "uuid"), uuid) != 0)
         reason = g_strdup ("the record's UUID is not the one it is filed under");
