@@ -32,7 +32,7 @@
 #include "tm-compare-canvas.h"
 
 #define PANE_GAP 2.0
-#define CHECKER_PX 64.0
+#define CHECKER_PX 96.0
 #define SPLIT_GRAB_PX 8.0
 #define ZOOM_MIN 0.005   /* px per µm: a 40 mm field in 200 px */
 #define ZOOM_MAX 50.0    /* px per µm: 0.02 µm per pixel */
@@ -97,6 +97,7 @@ struct _TmCompareCanvas
   double           pointer_x, pointer_y;
 
   guint            cells_drawn;
+  gboolean         cairo;      /* drawn by the Cairo renderer (see tm-relief-texture.c) */
 };
 
 enum {
@@ -421,7 +422,7 @@ draw_surface (TmCompareCanvas *self, GtkSnapshot *snapshot, guint index,
   push_view (snapshot, pane, v);
   if (index == 1)
     push_candidate (self, snapshot);
-  tm_relief_texture_snapshot (self->texture[index], snapshot, &visible, v->zoom);
+  tm_relief_texture_snapshot (self->texture[index], snapshot, &visible, v->zoom, self->cairo);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -439,7 +440,7 @@ draw_cell (GtkSnapshot *snapshot, const graphene_rect_t *r, gboolean congruent,
 {
   static const GdkRGBA green = { 0.2, 0.82, 0.48, 1.0 };
   static const GdkRGBA orange = { 1.0, 0.64, 0.28, 1.0 };
-  static const GdkRGBA fill = { 0.2, 0.82, 0.48, 0.14 };
+  static const GdkRGBA fill = { 0.2, 0.82, 0.48, 0.07 };
   static const GdkRGBA hover_fill = { 1.0, 1.0, 1.0, 0.22 };
   double x = r->origin.x, y = r->origin.y, w = r->size.width, h = r->size.height;
 
@@ -1429,6 +1430,17 @@ tm_compare_canvas_snapshot (GtkWidget   *widget,
 }
 
 static void
+tm_compare_canvas_realize (GtkWidget *widget)
+{
+  TmCompareCanvas *self = TM_COMPARE_CANVAS (widget);
+  GskRenderer *renderer;
+
+  GTK_WIDGET_CLASS (tm_compare_canvas_parent_class)->realize (widget);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  self->cairo = renderer == NULL || GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+static void
 tm_compare_canvas_size_allocate (GtkWidget *widget,
                                  int        width,
                                  int        height,
@@ -1477,6 +1489,7 @@ tm_compare_canvas_class_init (TmCompareCanvasClass *klass)
   object_class->dispose = tm_compare_canvas_dispose;
   widget_class->snapshot = tm_compare_canvas_snapshot;
   widget_class->size_allocate = tm_compare_canvas_size_allocate;
+  widget_class->realize = tm_compare_canvas_realize;
   widget_class->measure = tm_compare_canvas_measure_size;
 
   /* Emitted when the view, the pose or a texture changed (for labels and actions). */
@@ -1495,6 +1508,9 @@ tm_compare_canvas_init (TmCompareCanvas *self)
   GtkEventController *scroll, *motion;
 
   tm_relief_params_init (&self->params);
+  /* Band-passed breech faces are nearly flat at true scale: at 35° their shading varies
+   * by a few percent. Steepened, the marks an examiner compares are what shows. */
+  self->params.exaggerate = TRUE;
   self->mode = TM_COMPARE_MODE_SIDE_BY_SIDE;
   self->locked = TRUE;
   self->show_cells = TRUE;
@@ -1504,6 +1520,7 @@ tm_compare_canvas_init (TmCompareCanvas *self)
   for (guint i = 0; i < 2; i++)
     self->view[i] = (View) { 0.0, 0.0, 0.2, 0.0 };
   self->need_fit = TRUE;
+  self->cairo = TRUE;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);

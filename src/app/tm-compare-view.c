@@ -835,7 +835,7 @@ tm_compare_view_class_init (TmCompareViewClass *klass)
     g_param_spec_enum ("render-mode", NULL, NULL, TM_TYPE_RELIEF_MODE, TM_RELIEF_SHADED,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_EXAGGERATE] =
-    g_param_spec_boolean ("exaggerate", NULL, NULL, FALSE,
+    g_param_spec_boolean ("exaggerate", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_CELLS] =
     g_param_spec_boolean ("show-cells", NULL, NULL, TRUE,

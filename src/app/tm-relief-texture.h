@@ -28,11 +28,13 @@ double                tm_relief_texture_get_width_um (TmReliefTexture       *sel
 double                tm_relief_texture_get_height_um (TmReliefTexture      *self);
 guint                 tm_relief_texture_get_n_levels (TmReliefTexture       *self);
 /* Appends the tiles of the level that suits @screen_px_per_um which intersect @visible
- * (µm, centred coordinates; NULL = all), in the current (µm) coordinate system.
- * Returns the number of tiles appended. */
+ * (µm, centred coordinates; NULL = all), in the current (µm) coordinate system. With
+ * @no_shrink the level is never smaller than the screen (for the Cairo renderer, which
+ * shrinks images slowly). Returns the number of tiles appended. */
 guint                 tm_relief_texture_snapshot     (TmReliefTexture       *self,
                                                       GtkSnapshot           *snapshot,
                                                       const graphene_rect_t *visible,
-                                                      double                 screen_px_per_um);
+                                                      double                 screen_px_per_um,
+                                                      gboolean               no_shrink);
 
 G_END_DECLS
