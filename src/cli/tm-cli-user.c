@@ -231,13 +231,22 @@ tm_cli_run_subcommand (TmCliContext              *ctx,
                        int                        argc,
                        char                     **argv)
 {
+  /* "--help" is an answer, not a mistake: usage on stdout and success, as the
+   * commands without subcommands do (the man pages are generated from it). */
+  gboolean asked_help = argc >= 2 && (g_str_equal (argv[1], "--help") ||
+                                      g_str_equal (argv[1], "-h") ||
+                                      g_str_equal (argv[1], "help"));
+  FILE *out = asked_help ? stdout : stderr;
+
   if (argc >= 2)
     for (guint i = 0; subcommands[i].name != NULL; i++)
       if (g_str_equal (argv[1], subcommands[i].name))
         return subcommands[i].func (ctx, argc - 1, argv + 1);
-  fprintf (stderr, "Usage: toolmark-cli %s SUBCOMMAND [OPTIONS…]\n\nSubcommands:\n", command);
+  fprintf (out, "Usage: toolmark-cli %s SUBCOMMAND [OPTIONS…]\n\nSubcommands:\n", command);
   for (guint i = 0; subcommands[i].name != NULL; i++)
-    fprintf (stderr, "  %-12s %s\n", subcommands[i].name, _(subcommands[i].summary));
+    fprintf (out, "  %-12s %s\n", subcommands[i].name, _(subcommands[i].summary));
+  if (asked_help)
+    return 0;
   if (argc >= 2)
     tm_cli_error ("%s: unknown subcommand '%s'", command, argv[1]);
   return 2;
