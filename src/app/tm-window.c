@@ -636,6 +636,16 @@ tm_window_show_acquisitions_action (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (TM_WINDOW (widget)->main_stack, "acquisition");
 }
 
+/* The switcher sits in the sidebar: folded, choosing a page is navigation. */
+static void
+tm_window_page_shown_cb (TmWindow *self)
+{
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      adw_leaflet_get_visible_child_name (self->leaflet) != NULL &&
+      g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "sidebar") == 0)
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
 static void
 tm_window_show_lead_action (GtkWidget  *widget,
                             const char *action_name,
@@ -1056,6 +1066,8 @@ tm_window_init (TmWindow *self)
 
     g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (page_action));
   }
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (tm_window_page_shown_cb), self, G_CONNECT_SWAPPED);
 }
 
 TmWindow *
