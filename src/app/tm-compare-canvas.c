@@ -799,6 +799,20 @@ tm_compare_canvas_draw (TmCompareCanvas *self,
 
 /* ---- view operations ----------------------------------------------------------- */
 
+/* The zoom at which the query fits the first pane of the current mode (0 if unknown). */
+static double
+fit_zoom (TmCompareCanvas *self, double width, double height)
+{
+  graphene_rect_t pane;
+  TmSurface *s = self->surface[0];
+
+  if (s == NULL || width <= 0 || height <= 0)
+    return 0.0;
+  pane_rect (self, 0, width, height, &pane);
+  return MIN (pane.size.width / (tm_surface_get_width (s) * tm_surface_get_pixel_um_x (s)),
+              pane.size.height / (tm_surface_get_height (s) * tm_surface_get_pixel_um_y (s)));
+}
+
 static void
 fit_pane (TmCompareCanvas *self, guint pane_index, double width, double height)
 {
@@ -1678,19 +1692,27 @@ tm_compare_canvas_set_mode (TmCompareCanvas *self,
   old = self->mode;
   self->mode = mode;
 
-  /* Going between one and two panes: the pane sizes change, the zoom should not jump
-   * much; the second pane takes the first one's view so both show the same place. */
+  /* Going between one and two panes, the panes change size: the zoom follows so that
+   * the surface keeps its place in the pane (a fitted view stays fitted), and the
+   * second pane takes the first one's view so both show the same place. */
   if ((old == TM_COMPARE_MODE_SIDE_BY_SIDE) != (mode == TM_COMPARE_MODE_SIDE_BY_SIDE))
     {
+      int width = gtk_widget_get_width (GTK_WIDGET (self));
+      int height = gtk_widget_get_height (GTK_WIDGET (self));
+      double before, after;
+
+      self->mode = old;
+      before = fit_zoom (self, width, height);
+      self->mode = mode;
+      after = fit_zoom (self, width, height);
+      if (before > 0.0 && after > 0.0)
+        self->view[0].zoom = CLAMP (self->view[0].zoom * after / before, ZOOM_MIN, ZOOM_MAX);
       if (mode == TM_COMPARE_MODE_SIDE_BY_SIDE)
         {
-          self->view[0].zoom *= 0.5;
           self->view[1] = self->view[0];
           if (!self->aligned)
             candidate_origin_in_world (self, &self->view[1].cx, &self->view[1].cy);
         }
-      else
-        self->view[0].zoom *= 2.0;
       self->active_pane = 0;
     }
   self->hover_cell = -1;

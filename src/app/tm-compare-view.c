@@ -36,6 +36,8 @@ struct _TmCompareView
   AdwToastOverlay *toast_overlay;
   TmCompareCanvas *canvas;
   GtkWidget       *opacity_scale;
+  GtkWidget       *opacity_box;
+  GtkWidget       *status_bar;
   GtkWidget       *status_label;
   GtkWidget       *zoom_label;
   GtkAdjustment   *opacity_adjustment;
@@ -431,13 +433,6 @@ build_toolbar (TmCompareView *self)
                                  g_variant_new_string (mode_buttons[i].nick), TRUE));
   gtk_box_append (GTK_BOX (self->toolbar), modes);
 
-  self->opacity_scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, self->opacity_adjustment);
-  gtk_widget_set_size_request (self->opacity_scale, 110, -1);
-  gtk_widget_set_tooltip_text (self->opacity_scale, _("Opacity of the candidate"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->opacity_scale),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Candidate opacity"), -1);
-  gtk_box_append (GTK_BOX (self->toolbar), self->opacity_scale);
-
   gtk_widget_add_css_class (pose, "linked");
   gtk_box_append (GTK_BOX (pose), tool_button (NULL, _("Align"),
                                                _("Place the candidate where the registration found it (A)"),
@@ -456,7 +451,7 @@ build_toolbar (TmCompareView *self)
                                _("Show the congruent matching cells (C): framed = congruent, corners only = not"),
                                "compare.cells", NULL, TRUE));
   gtk_box_append (GTK_BOX (self->toolbar),
-                  tool_button ("tool-measure-symbolic", _("Ruler"),
+                  tool_button (NULL, _("Ruler"),
                                _("Measure in µm: drag across the surface (R)"),
                                "compare.ruler", NULL, TRUE));
 
@@ -468,19 +463,12 @@ build_toolbar (TmCompareView *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Rendering"), -1);
   gtk_box_append (GTK_BOX (self->toolbar), rendering);
 
-  self->status_label = gtk_label_new (NULL);
-  gtk_label_set_ellipsize (GTK_LABEL (self->status_label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_xalign (GTK_LABEL (self->status_label), 1.0);
-  gtk_widget_set_hexpand (self->status_label, TRUE);
-  gtk_widget_add_css_class (self->status_label, "dim-label");
-  gtk_widget_add_css_class (self->status_label, "numeric");
-  gtk_box_append (GTK_BOX (self->toolbar), self->status_label);
-
-  self->zoom_label = gtk_label_new (NULL);
-  gtk_label_set_width_chars (GTK_LABEL (self->zoom_label), 6);
-  gtk_widget_add_css_class (self->zoom_label, "numeric");
-  gtk_widget_set_tooltip_text (self->zoom_label, _("Zoom, 100 % = one sample per screen pixel"));
-  gtk_box_append (GTK_BOX (self->toolbar), self->zoom_label);
+  /* Pushes the view buttons to the end. */
+  {
+    GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+    gtk_widget_set_hexpand (spacer, TRUE);
+    gtk_box_append (GTK_BOX (self->toolbar), spacer);
+  }
 
   gtk_widget_add_css_class (view, "linked");
   gtk_box_append (GTK_BOX (view), tool_button ("zoom-fit-best-symbolic", _("Fit to window"),
@@ -492,6 +480,43 @@ build_toolbar (TmCompareView *self)
   gtk_box_append (GTK_BOX (self->toolbar),
                   tool_button ("document-save-symbolic", _("Export view"),
                                _("Save the view as a PNG image (Ctrl+E)"), "compare.export", NULL, FALSE));
+}
+
+/* Below the canvas: what the comparison found, the blend's opacity, the zoom. */
+static void
+build_status_bar (TmCompareView *self)
+{
+  GtkWidget *opacity_label;
+
+  self->status_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (self->status_bar, "toolbar");
+
+  self->status_label = gtk_label_new (NULL);
+  gtk_label_set_ellipsize (GTK_LABEL (self->status_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (self->status_label), 0.0);
+  gtk_widget_set_hexpand (self->status_label, TRUE);
+  gtk_widget_add_css_class (self->status_label, "numeric");
+  gtk_box_append (GTK_BOX (self->status_bar), self->status_label);
+
+  self->opacity_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  opacity_label = gtk_label_new_with_mnemonic (_("Candidate _opacity"));
+  gtk_widget_add_css_class (opacity_label, "dim-label");
+  self->opacity_scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, self->opacity_adjustment);
+  gtk_widget_set_size_request (self->opacity_scale, 160, -1);
+  gtk_widget_set_tooltip_text (self->opacity_scale, _("How much of the candidate shows over the query"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (opacity_label), self->opacity_scale);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->opacity_scale),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, opacity_label, NULL, -1);
+  gtk_box_append (GTK_BOX (self->opacity_box), opacity_label);
+  gtk_box_append (GTK_BOX (self->opacity_box), self->opacity_scale);
+  gtk_box_append (GTK_BOX (self->status_bar), self->opacity_box);
+
+  self->zoom_label = gtk_label_new (NULL);
+  gtk_label_set_width_chars (GTK_LABEL (self->zoom_label), 7);
+  gtk_label_set_xalign (GTK_LABEL (self->zoom_label), 1.0);
+  gtk_widget_add_css_class (self->zoom_label, "numeric");
+  gtk_widget_set_tooltip_text (self->zoom_label, _("Zoom, 100 % = one sample per screen pixel"));
+  gtk_box_append (GTK_BOX (self->status_bar), self->zoom_label);
 }
 
 /* ---- loading ------------------------------------------------------------------- */
@@ -769,6 +794,7 @@ tm_compare_view_dispose (GObject *object)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->toolbar, gtk_widget_unparent);
+  g_clear_pointer (&self->status_bar, gtk_widget_unparent);
   if (self->toast_overlay != NULL)
     {
       gtk_widget_unparent (GTK_WIDGET (self->toast_overlay));
@@ -935,6 +961,9 @@ tm_compare_view_init (TmCompareView *self)
   gtk_widget_set_vexpand (GTK_WIDGET (self->toast_overlay), TRUE);
   gtk_widget_set_parent (GTK_WIDGET (self->toast_overlay), GTK_WIDGET (self));
 
+  build_status_bar (self);
+  gtk_widget_set_parent (self->status_bar, GTK_WIDGET (self));
+
   g_object_bind_property (self, "opacity", self->opacity_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect (self->azimuth_adjustment, "value-changed", G_CALLBACK (light_changed_cb), self);
@@ -943,7 +972,7 @@ tm_compare_view_init (TmCompareView *self)
   g_signal_connect (self->high_adjustment, "value-changed", G_CALLBACK (levels_changed_cb), self);
   g_signal_connect (self->canvas, "changed", G_CALLBACK (canvas_changed_cb), self);
 
-  gtk_widget_set_visible (self->opacity_scale, FALSE);
+  gtk_widget_set_visible (self->opacity_box, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "compare.align", FALSE);
   update_status (self);
 }
@@ -1041,7 +1070,7 @@ tm_compare_view_set_mode (TmCompareView *self,
   if (tm_compare_canvas_get_mode (self->canvas) == mode)
     return;
   tm_compare_canvas_set_mode (self->canvas, mode);
-  gtk_widget_set_visible (self->opacity_scale, mode == TM_COMPARE_MODE_BLEND);
+  gtk_widget_set_visible (self->opacity_box, mode == TM_COMPARE_MODE_BLEND);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
