@@ -438,13 +438,13 @@ build_toolbar (TmCompareView *self)
                                                _("Place the candidate where the registration found it (A)"),
                                                "compare.align", NULL, FALSE));
   gtk_box_append (GTK_BOX (pose), tool_button ("edit-undo-symbolic", _("Reset alignment"),
-                                               _("Show the candidate as scanned (Shift+A); Alt+arrows nudge it"),
+                                               _("Show the candidate as scanned (Shift+A); Shift+arrows or Shift+drag move it"),
                                                "compare.reset-alignment", NULL, FALSE));
   gtk_box_append (GTK_BOX (self->toolbar), pose);
 
   gtk_box_append (GTK_BOX (self->toolbar),
                   tool_button ("changes-prevent-symbolic", _("Lock views"),
-                               _("Pan, zoom and rotate both sides together (L)"),
+                               _("Pan, zoom and rotate both sides together (Shift+L)"),
                                "compare.lock", NULL, TRUE));
   gtk_box_append (GTK_BOX (self->toolbar),
                   tool_button ("view-grid-symbolic", _("Show cells"),
@@ -896,7 +896,9 @@ tm_compare_view_class_init (TmCompareViewClass *klass)
   add_binding (widget_class, GDK_KEY_5, 0, "compare.mode", "s", "split");
   add_binding (widget_class, GDK_KEY_a, 0, "compare.align", NULL);
   add_binding (widget_class, GDK_KEY_A, GDK_SHIFT_MASK, "compare.reset-alignment", NULL);
-  add_binding (widget_class, GDK_KEY_l, 0, "compare.lock", NULL);
+  /* Plain l, j, k, d, p, Alt+Up/Down and Ctrl+Z belong to the review page around the
+   * view (tm-review-page.c): the view must not take them while it has the focus. */
+  add_binding (widget_class, GDK_KEY_L, GDK_SHIFT_MASK, "compare.lock", NULL);
   add_binding (widget_class, GDK_KEY_c, 0, "compare.cells", NULL);
   add_binding (widget_class, GDK_KEY_r, 0, "compare.ruler", NULL);
   add_binding (widget_class, GDK_KEY_s, 0, "compare.render-mode", "s", "shaded");
@@ -925,7 +927,7 @@ tm_compare_view_class_init (TmCompareViewClass *klass)
       g_autofree char *large = g_strconcat (directions[i], "-large", NULL);
 
       add_binding (widget_class, arrows[i], 0, "compare.pan", "s", directions[i]);
-      add_binding (widget_class, arrows[i], GDK_ALT_MASK, "compare.nudge", "s", directions[i]);
+      add_binding (widget_class, arrows[i], GDK_SHIFT_MASK, "compare.nudge", "s", directions[i]);
       add_binding (widget_class, arrows[i], GDK_ALT_MASK | GDK_SHIFT_MASK, "compare.nudge", "s", large);
       add_binding (widget_class, arrows[i], GDK_CONTROL_MASK, "compare.light", "s", directions[i]);
     }
