@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -522,6 +523,57 @@ test_nudge (void)
   tm_compare_view_set_light (view, 315.0, 35.0);
 }
 
+static double
+mean_abs_difference (const Image *a, const Image *b)
+{
+  double sum = 0.0;
+
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width; x++)
+      sum += abs (luma_at (a, x, y) - luma_at (b, x, y));
+  return sum / ((double) a->width * a->height);
+}
+
+/* Moving the light re-renders the relief off the main thread and swaps it in; a
+ * rotated view turns the light back so it stays where it was set on the screen. */
+static void
+test_light (void)
+{
+  TmCompareCanvas *canvas = tm_compare_view_get_canvas (view);
+  g_autoptr(Image) from_nw = NULL;
+  g_autoptr(Image) from_se = NULL;
+  g_autoptr(Image) back = NULL;
+  TmReliefParams params;
+  double az;
+
+  tm_compare_view_set_surfaces (view, query, query, NULL);
+  tm_compare_view_set_mode (view, TM_COMPARE_MODE_SIDE_BY_SIDE);
+  tm_compare_view_set_render_mode (view, TM_RELIEF_SHADED);
+  tm_compare_view_set_light (view, 315.0, 35.0);
+  from_nw = render ();
+
+  g_object_set (view, "light-azimuth", 135.0, NULL);
+  /* The texture is re-rendered in a worker thread… */
+  g_assert_true (tm_compare_view_is_busy (view));
+  from_se = render ();
+  g_test_message ("light 315° → 135°: mean |Δ| %.1f", mean_abs_difference (from_nw, from_se));
+  g_assert_cmpfloat (mean_abs_difference (from_nw, from_se), >, 10.0);
+
+  g_object_set (view, "light-azimuth", 315.0, NULL);
+  back = render ();
+  g_assert_cmpfloat (mean_abs_difference (from_nw, back), <, 0.01);
+
+  /* View turned 90° clockwise: the texture's own light comes from 90° less. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "compare.rotate", "d", 90.0));
+  tm_compare_canvas_get_render_params (canvas, 0, &params);
+  g_assert_cmpfloat (fabs (params.azimuth_deg - 225.0), <, 1e-9);
+  g_object_get (view, "light-azimuth", &az, NULL);
+  g_assert_cmpfloat (az, ==, 315.0);
+  spin_until_idle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "compare.rotate", "d", -90.0));
+  spin_until_idle ();
+}
+
 static void
 test_export (void)
 {
@@ -700,6 +752,7 @@ main (int argc, char **argv)
   g_test_add_func ("/compare-view/cells", test_cells);
   g_test_add_func ("/compare-view/ruler-zoom", test_ruler_and_zoom);
   g_test_add_func ("/compare-view/nudge", test_nudge);
+  g_test_add_func ("/compare-view/light", test_light);
   g_test_add_func ("/compare-view/export", test_export);
   g_test_add_func ("/compare-view/load", test_load);
 
