@@ -44,6 +44,7 @@ int tm_cli_evaluate  (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_reprocess (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_hub       (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_sync      (TmCliContext *ctx, int argc, char **argv);
+int tm_cli_package   (TmCliContext *ctx, int argc, char **argv);
 int tm_cli_report    (TmCliContext *ctx, int argc, char **argv);
 
 int tm_cli_user       (TmCliContext *ctx, int argc, char **argv);

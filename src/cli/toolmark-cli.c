@@ -36,6 +36,7 @@ static const TmCliCommand commands[] = {
   { "reprocess", tm_cli_reprocess, N_("Recompute preprocessed surfaces and signatures") },
   { "hub",     tm_cli_hub,     N_("Create or migrate a hub (PostgreSQL) that sites sync with") },
   { "sync",    tm_cli_sync,    N_("Push to and pull from a hub; list quarantined records; fetch remote originals") },
+  { "package", tm_cli_package, N_("Export or import an exchange package (.tmpkg)") },
   { "report",  tm_cli_report,  N_("Write a lead, hit, case linkage or statistics report as PDF") },
   { "user",    tm_cli_user,    N_("Add, list and change users and their roles") },
   { "review",  tm_cli_review,  N_("Record a decision on a candidate: dismiss, viewed, unreviewed") },
