@@ -19,6 +19,8 @@ packages=(
   clang libclang-rt-14-dev
   # reports are checked by rendering them
   poppler-utils
+  # hub sync: libpq to build, the server for the private test cluster (scripts/pg-test-cluster.sh)
+  libpq-dev postgresql
 )
 
 as_root=()

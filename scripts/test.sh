@@ -11,6 +11,11 @@ fuzz_seconds=${TM_FUZZ_SECONDS:-30}
 
 step () { printf '\n==== %s ====\n' "$*"; }
 
+# A private PostgreSQL cluster (temporary folder, loopback port, trust auth) for the hub
+# sync tests and benchmark; TM_TEST_PG_URL tells them where it is. Removed on exit.
+eval "$(bash scripts/pg-test-cluster.sh start)"
+trap 'bash scripts/pg-test-cluster.sh stop "$TM_TEST_PG_DIR"' EXIT
+
 step "build and test"
 [ -f build-ci/build.ninja ] || meson setup build-ci
 meson test -C build-ci --print-errorlogs --num-processes 2
