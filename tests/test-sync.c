@@ -58,7 +58,7 @@ make_hub (const char *nibin)
 static gboolean
 need_pg (void)
 {
-  if (g_getenv ("TM_TEST_PG_URL") == NULL)
+  if (g_getenv ("TM_TEST_PG_URL") == NULL || *g_getenv ("TM_TEST_PG_URL") == '\0')
     {
       g_test_skip ("TM_TEST_PG_URL is not set (scripts/test.sh starts a PostgreSQL cluster)");
       return FALSE;
