@@ -2,10 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   xvfb-run -a -s "-screen 0 1600x1000x24" env GSK_RENDERER=cairo bench-compare-view [--frames N] [--size PX]
+ *   xvfb-run -a -s "-screen 0 1600x1000x24" env GSK_RENDERER=cairo bench-compare-view [--frames N] [--size PX] [--angle DEG]
  *
  * Shows two SIZE × SIZE surfaces (default 2,000, the issue's figure; the candidate is
- * the query rotated by 20°, so the overlay modes draw a rotated texture) in a
+ * the query rotated by ANGLE, default 20°, so it is drawn as a rotated texture) in a
  * 1280 × 800 window and, for every mode at fit-to-window and at 1:1, pans by 7 px per
  * frame from a tick callback for N frames (default 120). Two figures per run:
  *  - "paint": from the frame clock's update phase to the end of its paint phase, i.e.
@@ -172,7 +172,9 @@ int
 main (int argc, char **argv)
 {
   guint frames = 120, size = 2000;
+  double angle = 20.0;
   GOptionEntry entries[] = {
+    { "angle", 0, 0, G_OPTION_ARG_DOUBLE, &angle, "Rotation of the candidate, degrees (20)", "DEG" },
     { "frames", 0, 0, G_OPTION_ARG_INT, &frames, "Frames per measurement (120)", "N" },
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Side of the surfaces in samples (2000)", "PX" },
     { NULL }
@@ -203,7 +205,7 @@ main (int argc, char **argv)
   adw_init ();
 
   query = make_surface (size);
-  candidate = tm_surface_transform (query, 20.0, 30.0, -12.0);
+  candidate = tm_surface_transform (query, angle, 30.0, -12.0);
 
   window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
@@ -216,7 +218,7 @@ main (int argc, char **argv)
   t0 = g_get_monotonic_time ();
   tm_compare_view_set_surfaces (view, query, candidate, NULL);
   /* The candidate's pose: what "align" would apply. */
-  tm_compare_canvas_set_pose (tm_compare_view_get_canvas (view), 20.0, 30.0 * 1.5625, -12.0 * 1.5625);
+  tm_compare_canvas_set_pose (tm_compare_view_get_canvas (view), angle, 30.0 * 1.5625, -12.0 * 1.5625);
   while (tm_compare_view_is_busy (view))
     g_main_context_iteration (NULL, TRUE);
 

@@ -234,31 +234,6 @@ push_candidate (TmCompareCanvas *self, GtkSnapshot *snapshot)
   gtk_snapshot_rotate (snapshot, -self->pose_angle);
 }
 
-/* The bounding box, in world (candidate == FALSE) or candidate coordinates, of a
- * screen rectangle seen through a view. */
-static void
-visible_rect (TmCompareCanvas *self, const graphene_rect_t *pane, const View *v,
-              const graphene_rect_t *screen, gboolean candidate, graphene_rect_t *out)
-{
-  double min_x = G_MAXDOUBLE, min_y = G_MAXDOUBLE, max_x = -G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
-
-  for (guint i = 0; i < 4; i++)
-    {
-      double sx = screen->origin.x + ((i & 1) ? screen->size.width : 0);
-      double sy = screen->origin.y + ((i & 2) ? screen->size.height : 0);
-      double x, y;
-
-      world_from_screen (pane, v, sx, sy, &x, &y);
-      if (candidate)
-        candidate_from_world (self, x, y, &x, &y);
-      min_x = MIN (min_x, x);
-      min_y = MIN (min_y, y);
-      max_x = MAX (max_x, x);
-      max_y = MAX (max_y, y);
-    }
-  graphene_rect_init (out, min_x, min_y, max_x - min_x, max_y - min_y);
-}
-
 /* Screen rotation of the query (0) or candidate (1) in the pane that shows it. */
 static double
 screen_rotation (TmCompareCanvas *self, guint index)
@@ -276,31 +251,74 @@ emit_changed (TmCompareCanvas *self)
 /* ---- rendering of the textures ------------------------------------------------- */
 
 void
+tm_compare_render_params_for (const TmReliefParams *base,
+                              double                screen_rotation_deg,
+                              gboolean              bake_rotation,
+                              TmReliefParams       *out,
+                              double               *out_rotation_deg)
+{
+  *out = *base;
+  if (bake_rotation)
+    {
+      /* Turned before shading: the light is applied in screen coordinates. */
+      *out_rotation_deg = fabs (screen_rotation_deg) < 1e-9 ? 0.0 : screen_rotation_deg;
+    }
+  else
+    {
+      /* The texture turns with the surface on screen, so its light must turn back. */
+      out->azimuth_deg = wrap_degrees (base->azimuth_deg - screen_rotation_deg);
+      *out_rotation_deg = 0.0;
+    }
+}
+
+void
 tm_compare_canvas_get_render_params (TmCompareCanvas *self,
                                      guint            index,
-                                     TmReliefParams  *out)
+                                     TmReliefParams  *out,
+                                     double          *out_rotation_deg)
 {
+  double rotation;
+
   g_return_if_fail (TM_IS_COMPARE_CANVAS (self));
   g_return_if_fail (index < 2);
 
-  *out = self->params;
-  /* The texture turns with the surface on screen, so its light must turn back. */
-  out->azimuth_deg = wrap_degrees (self->params.azimuth_deg - screen_rotation (self, index));
+  tm_compare_render_params_for (&self->params, wrap_degrees (screen_rotation (self, index)),
+                                self->cairo, out, &rotation);
+  if (out_rotation_deg != NULL)
+    *out_rotation_deg = rotation;
+}
+
+gboolean
+tm_compare_canvas_get_bakes_rotation (TmCompareCanvas *self)
+{
+  g_return_val_if_fail (TM_IS_COMPARE_CANVAS (self), FALSE);
+  return self->cairo;
+}
+
+static double
+angle_between (double a, double b)
+{
+  return fabs (wrap_degrees (a - b + 180.0) - 180.0);
 }
 
 static gboolean
-render_params_equal (TmSurface *surface, const TmReliefParams *a, const TmReliefParams *b)
+render_params_equal (TmSurface *surface, const TmReliefParams *a, double rotation_a,
+                     TmReliefTexture *texture)
 {
+  const TmReliefParams *b = tm_relief_texture_get_params (texture);
   gboolean shaded = a->mode == TM_RELIEF_SHADED
                     && tm_surface_get_modality (surface) == TM_MODALITY_3D;
   double daz;
 
   if (a->mode != b->mode)
     return FALSE;
+  /* A twentieth of a degree is a tenth of a pixel 100 px from the centre. */
+  if (angle_between (rotation_a, tm_relief_texture_get_rotation (texture)) > 0.05)
+    return FALSE;
   if (!shaded)
     return a->low == b->low && a->high == b->high;
   /* Shading ignores the levels; half a degree of light is invisible. */
-  daz = fabs (wrap_degrees (a->azimuth_deg - b->azimuth_deg + 180.0) - 180.0);
+  daz = angle_between (a->azimuth_deg, b->azimuth_deg);
   return daz < 0.5 && a->elevation_deg == b->elevation_deg && a->exaggerate == b->exaggerate;
 }
 
@@ -309,6 +327,7 @@ typedef struct
   TmCompareCanvas *self;
   TmSurface       *surface;
   TmReliefParams   params;
+  double           rotation;
   guint            index;
   guint            generation;
 } RenderJob;
@@ -331,7 +350,7 @@ render_thread (GTask        *task,
 {
   RenderJob *job = task_data;
   GError *error = NULL;
-  TmReliefTexture *texture = tm_relief_texture_new (job->surface, &job->params, &error);
+  TmReliefTexture *texture = tm_relief_texture_new (job->surface, &job->params, job->rotation, &error);
 
   if (texture == NULL)
     g_task_return_error (task, error);
@@ -374,21 +393,22 @@ static void
 ensure_rendered (TmCompareCanvas *self, guint index)
 {
   TmReliefParams wanted;
+  double rotation;
   g_autoptr(GTask) task = NULL;
   RenderJob *job;
 
   if (self->surface[index] == NULL || self->rendering[index])
     return;
-  tm_compare_canvas_get_render_params (self, index, &wanted);
+  tm_compare_canvas_get_render_params (self, index, &wanted, &rotation);
   if (self->texture[index] != NULL
-      && render_params_equal (self->surface[index], &wanted,
-                              tm_relief_texture_get_params (self->texture[index])))
+      && render_params_equal (self->surface[index], &wanted, rotation, self->texture[index]))
     return;
 
   job = g_new0 (RenderJob, 1);
   job->self = g_object_ref (self);
   job->surface = g_object_ref (self->surface[index]);
   job->params = wanted;
+  job->rotation = rotation;
   job->index = index;
   job->generation = self->generation;
 
@@ -412,17 +432,49 @@ static void
 draw_surface (TmCompareCanvas *self, GtkSnapshot *snapshot, guint index,
               const graphene_rect_t *pane, const View *v, const graphene_rect_t *screen_clip)
 {
+  TmReliefTexture *texture = self->texture[index];
+  double ox = 0.0, oy = 0.0, delta, min_x, min_y, max_x, max_y;
+  double pcx = pane->origin.x + pane->size.width / 2.0;
+  double pcy = pane->origin.y + pane->size.height / 2.0;
   graphene_rect_t visible;
 
-  if (self->texture[index] == NULL)
+  if (texture == NULL)
     return;
 
-  visible_rect (self, pane, v, screen_clip, index == 1, &visible);
-  gtk_snapshot_save (snapshot);
-  push_view (snapshot, pane, v);
+  /* s = pc + zoom · (R(rot)·(T − c) + R(φ − baked)·t), t in the texture's frame, where
+   * T is where the surface's centre lies in the world and φ its rotation on screen. */
   if (index == 1)
-    push_candidate (self, snapshot);
-  tm_relief_texture_snapshot (self->texture[index], snapshot, &visible, v->zoom, self->cairo);
+    candidate_origin_in_world (self, &ox, &oy);
+  rotate_point (v->rot, ox - v->cx, oy - v->cy, &ox, &oy);
+  delta = (v->rot - (index == 1 ? self->pose_angle : 0.0)) - tm_relief_texture_get_rotation (texture);
+  delta = wrap_degrees (delta + 180.0) - 180.0;
+  if (fabs (delta) < 1e-9)
+    delta = 0.0;
+
+  /* The screen clip in the texture's frame, to skip the tiles outside it. */
+  min_x = min_y = G_MAXDOUBLE;
+  max_x = max_y = -G_MAXDOUBLE;
+  for (guint i = 0; i < 4; i++)
+    {
+      double sx = screen_clip->origin.x + ((i & 1) ? screen_clip->size.width : 0);
+      double sy = screen_clip->origin.y + ((i & 2) ? screen_clip->size.height : 0);
+      double tx, ty;
+
+      rotate_point (-delta, (sx - pcx) / v->zoom - ox, (sy - pcy) / v->zoom - oy, &tx, &ty);
+      min_x = MIN (min_x, tx);
+      min_y = MIN (min_y, ty);
+      max_x = MAX (max_x, tx);
+      max_y = MAX (max_y, ty);
+    }
+  graphene_rect_init (&visible, min_x, min_y, max_x - min_x, max_y - min_y);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (pcx, pcy));
+  gtk_snapshot_scale (snapshot, v->zoom, v->zoom);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ox, oy));
+  if (delta != 0.0)
+    gtk_snapshot_rotate (snapshot, delta);
+  tm_relief_texture_snapshot (texture, snapshot, &visible, v->zoom, self->cairo);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -987,6 +1039,15 @@ tm_compare_canvas_rotate_view (TmCompareCanvas *self,
 }
 
 double
+tm_compare_canvas_get_view_rotation (TmCompareCanvas *self,
+                                     guint            pane)
+{
+  g_return_val_if_fail (TM_IS_COMPARE_CANVAS (self), 0.0);
+  g_return_val_if_fail (pane < 2, 0.0);
+  return self->view[pane].rot;
+}
+
+double
 tm_compare_canvas_get_zoom (TmCompareCanvas *self)
 {
   g_return_val_if_fail (TM_IS_COMPARE_CANVAS (self), 1.0);
@@ -1452,6 +1513,8 @@ tm_compare_canvas_realize (GtkWidget *widget)
   GTK_WIDGET_CLASS (tm_compare_canvas_parent_class)->realize (widget);
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
   self->cairo = renderer == NULL || GSK_IS_CAIRO_RENDERER (renderer);
+  /* Textures made before the renderer was known may be turned the wrong way for it. */
+  ensure_all_rendered (self);
 }
 
 static void
@@ -1621,10 +1684,11 @@ tm_compare_canvas_set_data (TmCompareCanvas *self,
     if (self->surface[i] != NULL && self->texture[i] == NULL)
       {
         TmReliefParams params;
+        double rotation;
         g_autoptr(GError) error = NULL;
 
-        tm_compare_canvas_get_render_params (self, i, &params);
-        self->texture[i] = tm_relief_texture_new (self->surface[i], &params, &error);
+        tm_compare_canvas_get_render_params (self, i, &params, &rotation);
+        self->texture[i] = tm_relief_texture_new (self->surface[i], &params, rotation, &error);
         if (self->texture[i] == NULL)
           g_warning ("Could not draw the %s: %s", i == 0 ? "query" : "candidate", error->message);
       }

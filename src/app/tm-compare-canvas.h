@@ -59,12 +59,23 @@ void           tm_compare_canvas_set_data         (TmCompareCanvas      *self,
 TmSurface     *tm_compare_canvas_get_surface      (TmCompareCanvas      *self,
                                                    guint                 index);
 TmComparison  *tm_compare_canvas_get_comparison   (TmCompareCanvas      *self);
-/* The parameters the query (0) or candidate (1) is rendered with right now: the light's
- * azimuth is turned by the rotation the surface is drawn at, so the light stays where
- * it was set on the screen. */
+/* How a surface shown turned by @screen_rotation_deg on screen is rendered: with
+ * @bake_rotation the texture is made turned by that angle (tm_relief_texture_new) and
+ * lit as set; without, it is made unturned with the light turned back by the angle. So
+ * the light stays where it was set on the screen either way. */
+void           tm_compare_render_params_for       (const TmReliefParams *base,
+                                                   double                screen_rotation_deg,
+                                                   gboolean              bake_rotation,
+                                                   TmReliefParams       *out,
+                                                   double               *out_rotation_deg);
+/* The parameters and rotation the query (0) or candidate (1) is rendered with now. */
 void           tm_compare_canvas_get_render_params (TmCompareCanvas     *self,
                                                    guint                 index,
-                                                   TmReliefParams       *out);
+                                                   TmReliefParams       *out,
+                                                   double               *out_rotation_deg);
+/* TRUE under the Cairo renderer, which draws turned textures slowly: textures are then
+ * made turned (see tm-relief-texture.c). */
+gboolean       tm_compare_canvas_get_bakes_rotation (TmCompareCanvas    *self);
 void           tm_compare_canvas_set_relief_params (TmCompareCanvas     *self,
                                                    const TmReliefParams *params);
 const TmReliefParams *tm_compare_canvas_get_relief_params (TmCompareCanvas *self);
@@ -117,6 +128,9 @@ void           tm_compare_canvas_rotate_view      (TmCompareCanvas      *self,
                                                    double                degrees);
 void           tm_compare_canvas_fit              (TmCompareCanvas      *self);
 void           tm_compare_canvas_one_to_one       (TmCompareCanvas      *self);
+/* Rotation of pane 0 or 1's view, degrees clockwise. */
+double         tm_compare_canvas_get_view_rotation (TmCompareCanvas     *self,
+                                                   guint                 pane);
 /* Screen pixels per µm of the first pane. */
 double         tm_compare_canvas_get_zoom         (TmCompareCanvas      *self);
 

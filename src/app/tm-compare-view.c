@@ -528,6 +528,7 @@ typedef struct
   TmReliefParams   params;
   double           view_rot[2];
   gboolean         side_by_side;
+  gboolean         bake_rotation;
 
   TmSurface       *surface[2];
   TmComparison    *comparison;
@@ -586,11 +587,14 @@ load_breech_face (TmStore *store, gint64 id, GError **error)
   return surface;
 }
 
+/* Rotation on screen of the query (0) or the candidate (1) once shown at @pose_angle. */
 static double
 screen_rotation_for (const LoadData *load, guint index, double pose_angle)
 {
   double rot = load->view_rot[(index == 1 && load->side_by_side) ? 1 : 0];
-  return index == 0 ? rot : rot - pose_angle;
+  double angle = index == 0 ? rot : rot - pose_angle;
+
+  return fmod (fmod (angle, 360.0) + 360.0, 360.0);
 }
 
 static void
@@ -640,10 +644,12 @@ load_thread (GTask        *task,
 
   for (guint i = 0; i < 2; i++)
     {
-      TmReliefParams params = load->params;
+      TmReliefParams params;
+      double rotation;
 
-      params.azimuth_deg = fmod (params.azimuth_deg - screen_rotation_for (load, i, pose_angle) + 720.0, 360.0);
-      load->texture[i] = tm_relief_texture_new (load->surface[i], &params, &error);
+      tm_compare_render_params_for (&load->params, screen_rotation_for (load, i, pose_angle),
+                                    load->bake_rotation, &params, &rotation);
+      load->texture[i] = tm_relief_texture_new (load->surface[i], &params, rotation, &error);
       if (load->texture[i] == NULL)
         {
           g_task_return_error (task, error);
@@ -1018,12 +1024,10 @@ tm_compare_view_load_async (TmCompareView       *self,
   load->ids[1] = candidate_id;
   load->params = *tm_compare_canvas_get_relief_params (self->canvas);
   load->side_by_side = tm_compare_canvas_get_mode (self->canvas) == TM_COMPARE_MODE_SIDE_BY_SIDE;
-  /* The view keeps its rotation from one candidate to the next. */
-  {
-    TmReliefParams rp;
-    tm_compare_canvas_get_render_params (self->canvas, 0, &rp);
-    load->view_rot[0] = load->view_rot[1] = load->params.azimuth_deg - rp.azimuth_deg;
-  }
+  /* The view keeps its rotation from one candidate to the next: the textures are made
+   * for it (side by side, the candidate's pane takes the query's view once aligned). */
+  load->view_rot[0] = load->view_rot[1] = tm_compare_canvas_get_view_rotation (self->canvas, 0);
+  load->bake_rotation = tm_compare_canvas_get_bakes_rotation (self->canvas);
 
   self->loading++;
   update_status (self);

@@ -18,12 +18,17 @@ GType tm_relief_mode_get_type (void);
 
 G_DECLARE_FINAL_TYPE (TmReliefTexture, tm_relief_texture, TM, RELIEF_TEXTURE, GObject)
 
-/* Renders @surface (tm_relief_render) and uploads it as tiles; may run in any thread. */
+/* Renders @surface (tm_relief_render) and uploads it as tiles; may run in any thread.
+ * A non-zero @rotation_deg turns the surface (clockwise on screen, about its centre)
+ * before shading it: the texture is then drawn unrotated where the surface is shown
+ * turned by that angle (see tm-relief-texture.c for why). */
 TmReliefTexture      *tm_relief_texture_new          (TmSurface             *surface,
                                                       const TmReliefParams  *params,
+                                                      double                 rotation_deg,
                                                       GError               **error);
 const TmReliefParams *tm_relief_texture_get_params   (TmReliefTexture       *self);
-/* The size the surface covers, in µm; it is drawn centred on the origin. */
+double                tm_relief_texture_get_rotation (TmReliefTexture       *self);
+/* The size the (turned) surface covers, in µm; it is drawn centred on the origin. */
 double                tm_relief_texture_get_width_um (TmReliefTexture       *self);
 double                tm_relief_texture_get_height_um (TmReliefTexture      *self);
 guint                 tm_relief_texture_get_n_levels (TmReliefTexture       *self);
