@@ -670,7 +670,9 @@ load_done_cb (GObject      *object,
   GError *error = NULL;
 
   self->loading--;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  /* A load replaced by a newer one must not show what it found after all. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error)
+      || g_cancellable_set_error_if_cancelled (g_task_get_cancellable (outer), &error))
     {
       update_status (self);
       g_task_return_error (outer, error);
