@@ -28,6 +28,7 @@
 #include "tm-compare-view.h"
 #include "tm-preprocess.h"
 #include "tm-registration.h"
+#include "tm-store.h"
 #include "tm-synth.h"
 #include "tm-test-support.h"
 #include "tm-x3p.h"
@@ -843,6 +844,26 @@ test_load (void)
   tm_compare_view_set_render_mode (view, TM_RELIEF_FALSE_COLOUR);
   maybe_save ("false-colour");
   tm_compare_view_set_render_mode (view, TM_RELIEF_SHADED);
+
+  /* An acquisition without a stored preprocessed surface (imported before the engine,
+   * or its derived data dropped for a reprocess) is preprocessed from its original. */
+  {
+    g_autoptr(TmStore) store = tm_store_open (db, NULL);
+    GError *error = NULL;
+
+    g_assert_nonnull (store);
+    g_assert_true (tm_store_exec (store, "DELETE FROM preprocessed WHERE acquisition_id = 2", NULL));
+    g_object_set_data (G_OBJECT (view), "loaded", NULL);
+    tm_compare_view_load_async (view, db, 1, 2, NULL, load_done_cb, &error);
+    while (g_object_get_data (G_OBJECT (view), "loaded") == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_no_error (error);
+    g_assert_true (tm_compare_canvas_get_comparison (canvas) != comparison);
+    comparison = tm_compare_canvas_get_comparison (canvas);
+    g_test_message ("candidate preprocessed from its original: CMC %u",
+                    tm_comparison_get_cmc (comparison, TM_COMPARISON_A_TO_B));
+    g_assert_cmpuint (tm_comparison_get_cmc (comparison, TM_COMPARISON_A_TO_B), >=, 4);
+  }
 
   /* A missing acquisition is an error naming it, and the view keeps what it showed. */
   {
