@@ -663,6 +663,29 @@ test_window_detail (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Saves what @widget shows to G_TEST_BUILDDIR/@name, for a person to look at. */
+static void
+save_png (GtkWidget  *widget,
+          const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *png = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  png = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: tmpdir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("%s rendered to %s", G_OBJECT_TYPE_NAME (widget), png);
+}
+
 static gboolean
 import_idle (gpointer data)
 {
@@ -760,6 +783,8 @@ test_window_import (void)
         g_assert_null (message);
     }
   g_assert_cmpuint (n_broken, ==, 1);
+  iterate_for (100);
+  save_png (GTK_WIDGET (dialog), "test-app-import.png");
 
   /* The store has the three good scans with what the form said. */
   store = tm_store_open (path, &error);

@@ -50,6 +50,7 @@ struct _TmImportDialog
   GtkWidget     *progress_bar;
   GtkWidget     *progress_label;
   GtkWidget     *title;
+  AdwToast      *toast;
   AdwToastOverlay *toasts;
 
   /* form */
@@ -578,6 +579,16 @@ tm_import_dialog_build (TmImportDialog *self)
   adw_window_set_content (ADW_WINDOW (self), toolbar);
 }
 
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  g_autofree char *ka = g_utf8_collate_key_for_filename (*(const char * const *) a, -1);
+  g_autofree char *kb = g_utf8_collate_key_for_filename (*(const char * const *) b, -1);
+
+  return strcmp (ka, kb);
+}
+
 static void
 tm_import_dialog_add_files (TmImportDialog *self,
                             GListModel     *files)
@@ -601,9 +612,14 @@ tm_import_dialog_add_files (TmImportDialog *self,
   paths = tm_importer_expand_paths ((const char * const *) given->pdata, &error);
   if (paths == NULL)
     {
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (escaped));
       return;
     }
+  /* In the order a file manager shows them ("Fadul 2" before "Fadul 10"), whatever
+   * order the chooser or the drop gave. */
+  g_ptr_array_sort (paths, compare_paths);
 
   for (guint i = 0; i < paths->len; i++)
     {
@@ -655,6 +671,9 @@ tm_import_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->toast), (gpointer *) &self->toast);
+  self->toast = NULL;
 
   G_OBJECT_CLASS (tm_import_dialog_parent_class)->dispose (object);
 }
@@ -761,9 +780,16 @@ tm_import_dialog_start (TmImportDialog *self)
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
 
-      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (escaped));
+      if (self->toast != NULL)
+        adw_toast_dismiss (self->toast);
+      self->toast = adw_toast_new (escaped);
+      g_object_add_weak_pointer (G_OBJECT (self->toast), (gpointer *) &self->toast);
+      adw_toast_overlay_add_toast (self->toasts, self->toast);
       return FALSE;
     }
+  /* The form is valid now: a complaint about it would be stale. */
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
 
   job = g_new0 (ImportJob, 1);
   job->db_path = g_strdup (self->db_path);
