@@ -251,6 +251,19 @@ compare (TmSurface *a, TmSurface *b)
 
 /* ---- tests ---------------------------------------------------------------------- */
 
+/* The window must work from 1024 px wide with the candidate list beside the view: the
+ * toolbar gives up the mode names for icons rather than widen the window. */
+static void
+test_width (void)
+{
+  int min = 0, nat = 0;
+
+  gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_test_message ("view width: minimum %d, natural %d", min, nat);
+  g_assert_cmpint (min, <=, 700);
+  g_assert_cmpint (nat, <=, 1024);
+}
+
 static void
 test_modes (void)
 {
@@ -907,6 +920,7 @@ main (int argc, char **argv)
   while (gtk_widget_get_width (GTK_WIDGET (tm_compare_view_get_canvas (view))) == 0)
     g_main_context_iteration (NULL, TRUE);
 
+  g_test_add_func ("/compare-view/width", test_width);
   g_test_add_func ("/compare-view/modes", test_modes);
   g_test_add_func ("/compare-view/difference-self", test_difference_self);
   g_test_add_func ("/compare-view/difference-aligned", test_difference_aligned);

@@ -412,26 +412,42 @@ build_toolbar (TmCompareView *self)
   GtkWidget *pose = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *view = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *rendering;
-  static const struct { const char *nick; const char *label; const char *tooltip; } mode_buttons[] = {
-    { "side-by-side", N_("Side by Side"), N_("Query and candidate side by side (1)") },
-    { "blend", N_("Blend"), N_("Candidate over the query, see-through (2)") },
-    { "difference", N_("Difference"), N_("Difference of the two: dark where they agree (3)") },
-    { "checkerboard", N_("Checkerboard"), N_("Squares of query and candidate in turn (4)") },
-    { "split", N_("Split"), N_("Query and candidate either side of a hairline you can drag (5)") },
+  static const struct { const char *nick; const char *icon; const char *label; const char *tooltip; } mode_buttons[] = {
+    { "side-by-side", "view-dual-symbolic", N_("Side by Side"), N_("Query and candidate side by side (1)") },
+    { "blend", "tm-overlay-blend-symbolic", N_("Blend"), N_("Candidate over the query, see-through (2)") },
+    { "difference", "tm-overlay-difference-symbolic", N_("Difference"), N_("Difference of the two: dark where they agree (3)") },
+    { "checkerboard", "tm-overlay-checkerboard-symbolic", N_("Checkerboard"), N_("Squares of query and candidate in turn (4)") },
+    { "split", "tm-overlay-split-symbolic", N_("Split"), N_("Query and candidate either side of a hairline you can drag (5)") },
   };
+  GtkWidget *squeezer, *mode_icons;
 
   self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_add_css_class (self->toolbar, "toolbar");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->toolbar),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Compare tools"), -1);
 
+  /* The modes by name where the window is wide, by icon where it is not (the view must
+   * fit a 1024 px window beside the candidate list). Both rows drive one action. */
+  mode_icons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_widget_add_css_class (modes, "linked");
+  gtk_widget_add_css_class (mode_icons, "linked");
   for (guint i = 0; i < G_N_ELEMENTS (mode_buttons); i++)
-    gtk_box_append (GTK_BOX (modes),
-                    tool_button (NULL, g_dpgettext2 (NULL, "compare mode", mode_buttons[i].label),
-                                 _(mode_buttons[i].tooltip), "compare.mode",
-                                 g_variant_new_string (mode_buttons[i].nick), TRUE));
-  gtk_box_append (GTK_BOX (self->toolbar), modes);
+    {
+      gtk_box_append (GTK_BOX (modes),
+                      tool_button (NULL, _(mode_buttons[i].label), _(mode_buttons[i].tooltip),
+                                   "compare.mode", g_variant_new_string (mode_buttons[i].nick), TRUE));
+      gtk_box_append (GTK_BOX (mode_icons),
+                      tool_button (mode_buttons[i].icon, _(mode_buttons[i].label), _(mode_buttons[i].tooltip),
+                                   "compare.mode", g_variant_new_string (mode_buttons[i].nick), TRUE));
+    }
+  squeezer = adw_squeezer_new ();
+  adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer), ADW_SQUEEZER_TRANSITION_TYPE_NONE);
+  adw_squeezer_set_homogeneous (ADW_SQUEEZER (squeezer), FALSE);
+  adw_squeezer_set_xalign (ADW_SQUEEZER (squeezer), 0.0);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), modes);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), mode_icons);
+  gtk_widget_set_hexpand (squeezer, TRUE);
+  gtk_box_append (GTK_BOX (self->toolbar), squeezer);
 
   gtk_widget_add_css_class (pose, "linked");
   gtk_box_append (GTK_BOX (pose), tool_button (NULL, _("Align"),
@@ -447,16 +463,16 @@ build_toolbar (TmCompareView *self)
                                _("Pan, zoom and rotate both sides together (Shift+L)"),
                                "compare.lock", NULL, TRUE));
   gtk_box_append (GTK_BOX (self->toolbar),
-                  tool_button ("view-grid-symbolic", _("Show cells"),
+                  tool_button ("tm-cells-symbolic", _("Show cells"),
                                _("Show the congruent matching cells (C): framed = congruent, corners only = not"),
                                "compare.cells", NULL, TRUE));
   gtk_box_append (GTK_BOX (self->toolbar),
-                  tool_button (NULL, _("Ruler"),
+                  tool_button ("tm-ruler-symbolic", _("Ruler"),
                                _("Measure in µm: drag across the surface (R)"),
                                "compare.ruler", NULL, TRUE));
 
   rendering = gtk_menu_button_new ();
-  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (rendering), "display-brightness-symbolic");
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (rendering), "tm-light-symbolic");
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (rendering), build_rendering_popover (self));
   gtk_widget_set_tooltip_text (rendering, _("Rendering: shaded, false colour or grey; light and levels"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (rendering),
@@ -962,6 +978,16 @@ tm_compare_view_init (TmCompareView *self)
   self->elevation_adjustment = g_object_ref_sink (gtk_adjustment_new (p->elevation_deg, 5.0, 90.0, 1.0, 5.0, 0.0));
   self->low_adjustment = g_object_ref_sink (gtk_adjustment_new (100.0 * p->low, 0.0, 50.0, 0.5, 5.0, 0.0));
   self->high_adjustment = g_object_ref_sink (gtk_adjustment_new (100.0 * p->high, 50.0, 100.0, 0.5, 5.0, 0.0));
+
+  /* The app's own icons (icons/README.md) are in its GResource; GtkApplication adds
+   * that path, a view used without it (tests, tools) adds it here. */
+  {
+    GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+    g_auto(GStrv) paths = gtk_icon_theme_get_resource_path (theme);
+
+    if (paths == NULL || !g_strv_contains ((const char * const *) paths, "/org/toolmark/Toolmark/icons"))
+      gtk_icon_theme_add_resource_path (theme, "/org/toolmark/Toolmark/icons");
+  }
 
   build_toolbar (self);
   gtk_widget_set_parent (self->toolbar, GTK_WIDGET (self));
