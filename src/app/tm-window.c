@@ -32,6 +32,7 @@
 #include "tm-leads-page.h"
 #include "tm-review-page.h"
 #include "tm-store.h"
+#include "tm-sync-dialog.h"
 #include "tm-window.h"
 
 /* The state of an acquisition in the list, set by the loader on each row. */
@@ -123,6 +124,8 @@ import_command (TmWindow *self)
   return g_strdup_printf ("toolmark-cli --db %s import SCAN.x3p…", quoted);
 }
 
+static void tm_window_update_sync_actions (TmWindow *self);
+
 static void
 tm_window_update_view (TmWindow *self)
 {
@@ -143,6 +146,7 @@ tm_window_update_view (TmWindow *self)
   else
     page = "list";
   gtk_stack_set_visible_child_name (self->stack, page);
+  tm_window_update_sync_actions (self);
 
   if (self->load_error != NULL && total == 0)
     subtitle = g_strdup (path);
@@ -730,6 +734,59 @@ tm_window_correlate_action (GtkWidget  *widget,
 }
 
 static void
+tm_window_sync_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+
+  tm_sync_dialog_present (GTK_WINDOW (self), self->db_path, self->settings);
+}
+
+static void
+tm_window_export_package_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+  GListModel *shown = G_LIST_MODEL (self->sort_model);
+  guint n = g_list_model_get_n_items (shown);
+  g_autofree gint64 *ids = g_new (gint64, MAX (n, 1));
+
+  /* What the list shows is what goes: choose a case, an exhibit or filters first. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TmAcquisition) acquisition = g_list_model_get_item (shown, i);
+
+      ids[i] = tm_acquisition_get_id (acquisition);
+    }
+  tm_package_export_dialog_present (GTK_WINDOW (self), self->db_path, ids, n);
+}
+
+static void
+tm_window_import_package_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  TmWindow *self = TM_WINDOW (widget);
+
+  tm_package_import_dialog_present (GTK_WINDOW (self), self->db_path);
+}
+
+static void
+tm_window_update_sync_actions (TmWindow *self)
+{
+  g_autofree char *hub = NULL;
+
+  if (self->settings != NULL)
+    hub = g_settings_get_string (self->settings, "hub-url");
+  /* Without a hub there is nothing to synchronise with (Preferences → Site sets it). */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sync", hub != NULL && *hub != '\0');
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-package",
+                                 g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) > 0);
+}
+
+static void
 tm_window_import_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
@@ -835,6 +892,10 @@ tm_window_constructed (GObject *object)
   gtk_label_set_label (self->import_command_label, command);
   tm_detail_pane_set_db_path (self->detail_pane, self->db_path);
   tm_detail_pane_set_settings (self->detail_pane, self->settings);
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::hub-url",
+                             G_CALLBACK (tm_window_update_sync_actions), self, G_CONNECT_SWAPPED);
+  tm_window_update_sync_actions (self);
   tm_leads_page_set_settings (self->leads_page, self->settings);
   tm_leads_page_set_db_path (self->leads_page, self->db_path);
   tm_hits_page_set_settings (self->hits_page, self->settings);
@@ -1001,6 +1062,9 @@ tm_window_class_init (TmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reload", NULL, tm_window_reload_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, tm_window_find_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, tm_window_import_action);
+  gtk_widget_class_install_action (widget_class, "win.sync", NULL, tm_window_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.export-package", NULL, tm_window_export_package_action);
+  gtk_widget_class_install_action (widget_class, "win.import-package", NULL, tm_window_import_package_action);
   gtk_widget_class_install_action (widget_class, "win.correlate", NULL, tm_window_correlate_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, tm_window_show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.show-acquisitions", NULL,
