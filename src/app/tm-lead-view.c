@@ -837,6 +837,10 @@ tm_lead_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_LEAD_VIEW);
+  /* dispose_template() only unparents the children bound to fields; the unnamed
+   * root of the template would outlive the page. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->lead);
   g_clear_object (&self->settings);
 

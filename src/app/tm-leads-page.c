@@ -380,6 +380,10 @@ tm_leads_page_dispose (GObject *object)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_func (self->selection, selection_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_LEADS_PAGE);
+  /* dispose_template() only unparents the children bound to fields; the unnamed
+   * root of the template would outlive the page. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
