@@ -111,6 +111,21 @@ show_toast (TmReviewPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* A toast for a lead just made or extended, with a button that opens it on the
+ * window's leads page (win.show-lead). */
+static void
+show_lead_toast (TmReviewPage *self,
+                 const char   *message,
+                 gint64        lead_id)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_button_label (toast, _("_Open Lead"));
+  adw_toast_set_action_name (toast, "win.show-lead");
+  adw_toast_set_action_target_value (toast, g_variant_new_int64 (lead_id));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 static void
 set_loading (TmReviewPage *self,
              gboolean      loading)
@@ -412,7 +427,7 @@ lead_chosen_cb (TmReviewPage *self,
     }
   /* Translators: %ld is the lead number */
   message = g_strdup_printf (_("Added to lead %" G_GINT64_FORMAT), lead_id);
-  show_toast (self, message, FALSE);
+  show_lead_toast (self, message, lead_id);
   update_actions (self);
 }
 
@@ -487,7 +502,7 @@ promote_action (GtkWidget  *widget,
   push_undo (self, item, previous);
   /* Translators: %ld is the new lead's number */
   message = g_strdup_printf (_("Lead %" G_GINT64_FORMAT " created"), lead_id);
-  show_toast (self, message, FALSE);
+  show_lead_toast (self, message, lead_id);
   update_actions (self);
 }
 
