@@ -33,7 +33,7 @@ step "fuzzers (${fuzz_seconds}s each)"
 [ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true -Dapp=false \
   -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build-fuzz
-for target in fuzz-x3p fuzz-tiff fuzz-png; do
+for target in fuzz-x3p fuzz-tiff fuzz-png fuzz-package; do
   corpus=$(mktemp -d)
   cp fuzz/seeds/"${target#fuzz-}"/* "$corpus"/ 2>/dev/null || true
   echo "-- $target"
