@@ -50,7 +50,6 @@ struct _TmImportDialog
   GtkWidget     *progress_bar;
   GtkWidget     *progress_label;
   GtkWidget     *title;
-  AdwToast      *toast;
   AdwToastOverlay *toasts;
 
   /* form */
@@ -671,9 +670,6 @@ tm_import_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->toast != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->toast), (gpointer *) &self->toast);
-  self->toast = NULL;
 
   G_OBJECT_CLASS (tm_import_dialog_parent_class)->dispose (object);
 }
@@ -780,16 +776,11 @@ tm_import_dialog_start (TmImportDialog *self)
     {
       g_autofree char *escaped = g_markup_escape_text (error->message, -1);
 
-      if (self->toast != NULL)
-        adw_toast_dismiss (self->toast);
-      self->toast = adw_toast_new (escaped);
-      g_object_add_weak_pointer (G_OBJECT (self->toast), (gpointer *) &self->toast);
-      adw_toast_overlay_add_toast (self->toasts, self->toast);
+      /* Not dismissed by hand when the form is fixed: libadwaita 1.2 crashes when a
+       * toast is dismissed during its show animation. It times out by itself. */
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (escaped));
       return FALSE;
     }
-  /* The form is valid now: a complaint about it would be stale. */
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
 
   job = g_new0 (ImportJob, 1);
   job->db_path = g_strdup (self->db_path);
