@@ -887,6 +887,9 @@ test_preferences (void)
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 0);
 
+  iterate_for (300);
+  if (gtk_widget_get_width (GTK_WIDGET (preferences)) > 0)
+    save_png (GTK_WIDGET (preferences), "test-app-preferences.png");
   g_settings_reset (settings, "default-top-n");
   g_settings_reset (settings, "render-mode");
   g_settings_reset (settings, "search-scope-calibres");
