@@ -662,6 +662,81 @@ assert_bound (GHashTable *actions,
     g_error ("no key binds %s", name);
 }
 
+/* Presses @keyval on @widget the way its shortcut controller would handle it. */
+static void
+press_key (GtkWidget       *widget,
+           guint            keyval,
+           GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            {
+              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                           gtk_shortcut_get_arguments (shortcut)));
+              return;
+            }
+        }
+    }
+  g_error ("no key %s on %s", gtk_accelerator_name (keyval, mods), G_OBJECT_TYPE_NAME (widget));
+}
+
+/* Steps through the CMC cells with "." and ",": each cell is highlighted and becomes
+ * the canvas's accessible description (what a screen reader announces). */
+static void
+check_cell_stepping (GtkWidget *view,
+                     GtkWidget *canvas)
+{
+  TmCompareCanvas *c = TM_COMPARE_CANVAS (canvas);
+  TmComparison *comparison = tm_compare_canvas_get_comparison (c);
+  guint n = 0;
+
+  g_assert_nonnull (comparison);
+  tm_comparison_get_cells (comparison, TM_COMPARISON_A_TO_B, &n);
+  g_assert_cmpuint (n, >, 1);
+  g_assert_true (tm_compare_canvas_get_show_cells (c));
+  g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, -1);
+
+  press_key (view, GDK_KEY_period, 0);
+  g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, 0);
+  press_key (view, GDK_KEY_period, 0);
+  g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, 1);
+  {
+    g_autofree char *text = tm_compare_canvas_dup_cell_text (c, 1);
+    g_autofree char *mismatch = NULL;
+
+    g_assert_nonnull (strstr (text, "CCF"));
+    mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (canvas), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text);
+    g_assert_null (mismatch);
+    g_test_message ("cell 2 of %u announced as: %s", n, text);
+  }
+  press_key (view, GDK_KEY_comma, 0);
+  press_key (view, GDK_KEY_comma, 0);
+  /* Wraps from the first cell to the last. */
+  g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, (int) n - 1);
+  press_key (view, GDK_KEY_period, 0);
+  g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, 0);
+
+  /* Hiding the cells forgets the cell. */
+  tm_compare_canvas_set_show_cells (c, FALSE);
+  g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, -1);
+  g_assert_cmpint (tm_compare_canvas_step_cell (c, 1), ==, -1);
+  tm_compare_canvas_set_show_cells (c, TRUE);
+}
+
 static gboolean
 is_inside (GtkWidget *widget,
            GtkWidget *ancestor)
@@ -686,7 +761,7 @@ test_keyboard (void)
     "compare.one-to-one", "compare.zoom", "compare.pan::left", "compare.pan::right",
     "compare.pan::up", "compare.pan::down", "compare.ruler", "compare.light::left",
     "compare.light::up", "compare.export", "compare.nudge", "compare.rotate",
-    "compare.cells",
+    "compare.cells", "compare.cell",
   };
   gboolean reached_list = FALSE, reached_canvas = FALSE, reached_decisions = FALSE;
   GtkWidget *first_focus = NULL;
@@ -709,6 +784,7 @@ test_keyboard (void)
   g_assert_true (gtk_widget_get_focusable (canvas));
   g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (canvas)), ==, GTK_ACCESSIBLE_ROLE_IMG);
   g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (canvas), GTK_ACCESSIBLE_PROPERTY_LABEL));
+  check_cell_stepping (view, canvas);
 
   /* The decision bar: the promote button's parent box. */
   decisions = find_button (GTK_WIDGET (page), "_Promote to Lead");

@@ -93,6 +93,7 @@ struct _TmCompareCanvas
   double           ruler[4];   /* world µm: x0, y0, x1, y1 */
 
   int              hover_cell;
+  int              focus_cell;   /* stepped to from the keyboard, -1 for none */
   gboolean         hover_candidate;
   double           pointer_x, pointer_y;
 
@@ -557,7 +558,7 @@ draw_cells (TmCompareCanvas *self, GtkSnapshot *snapshot, const graphene_rect_t 
   for (guint i = 0; i < n; i++)
     {
       graphene_rect_t r;
-      gboolean hovered = self->hover_cell == (int) i;
+      gboolean hovered = self->hover_cell == (int) i || self->focus_cell == (int) i;
 
       cell_rect (self, &cells[i], &r);
       if (on_candidate)
@@ -845,6 +846,13 @@ tm_compare_canvas_draw (TmCompareCanvas *self,
       g_autofree char *text = NULL;
 
       if (tm_compare_canvas_cell_at (self, self->pointer_x, self->pointer_y, &text) >= 0)
+        draw_label (self, snapshot, text, width - 10.0, height - 10.0, TRUE, TRUE, NULL, NULL);
+    }
+  else if (self->focus_cell >= 0)
+    {
+      g_autofree char *text = tm_compare_canvas_dup_cell_text (self, self->focus_cell);
+
+      if (text != NULL)
         draw_label (self, snapshot, text, width - 10.0, height - 10.0, TRUE, TRUE, NULL, NULL);
     }
 }
@@ -1199,6 +1207,36 @@ tm_compare_canvas_nudge (TmCompareCanvas *self,
 
 /* ---- cells, ruler -------------------------------------------------------------- */
 
+/* What the tooltip, the label drawn over the canvas and a screen reader say of @cell. */
+static char *
+cell_text (const TmCmcCell *cell)
+{
+  guint col = (guint) floor (cell->x_um / MAX (cell->w_um, 1e-9));
+  guint row = (guint) floor (cell->y_um / MAX (cell->h_um, 1e-9));
+  double angle = cell->angle_deg > 180.0 ? cell->angle_deg - 360.0 : cell->angle_deg;
+
+  /* Translators: a congruent matching cell: its row and column in the grid,
+   * its correlation (CCF), whether it agrees with the others, its own rotation
+   * and shift onto the candidate */
+  return g_strdup_printf (_("Cell row %u, column %u · CCF %.2f · %s\nrotation %.1f° · shift %.0f, %.0f µm"),
+                          row + 1, col + 1, cell->ccf,
+                          cell->congruent ? _("congruent") : _("not congruent"),
+                          angle, cell->dx_um, cell->dy_um);
+}
+
+/* Forgets the cell stepped to (the data or the cells' visibility changed): the canvas
+ * is described as a whole again. */
+static void
+clear_focus_cell (TmCompareCanvas *self)
+{
+  if (self->focus_cell < 0)
+    return;
+  self->focus_cell = -1;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Drag to pan, scroll to zoom, Shift+drag to move the candidate"),
+                                  -1);
+}
+
 int
 tm_compare_canvas_cell_at (TmCompareCanvas  *self,
                            double            x,
@@ -1237,22 +1275,83 @@ tm_compare_canvas_cell_at (TmCompareCanvas  *self,
         continue;
 
       if (out_text != NULL)
-        {
-          guint col = (guint) floor (cells[i].x_um / MAX (cells[i].w_um, 1e-9));
-          guint row = (guint) floor (cells[i].y_um / MAX (cells[i].h_um, 1e-9));
-          double angle = cells[i].angle_deg > 180.0 ? cells[i].angle_deg - 360.0 : cells[i].angle_deg;
-
-          /* Translators: a congruent matching cell: its row and column in the grid,
-           * its correlation (CCF), whether it agrees with the others, its own rotation
-           * and shift onto the candidate */
-          *out_text = g_strdup_printf (_("Cell row %u, column %u · CCF %.2f · %s\nrotation %.1f° · shift %.0f, %.0f µm"),
-                                       row + 1, col + 1, cells[i].ccf,
-                                       cells[i].congruent ? _("congruent") : _("not congruent"),
-                                       angle, cells[i].dx_um, cells[i].dy_um);
-        }
+        *out_text = cell_text (&cells[i]);
       return (int) i;
     }
   return -1;
+}
+
+/**
+ * tm_compare_canvas_step_cell:
+ * @delta: +1 for the next cell, -1 for the previous one
+ *
+ * Steps through the congruent matching cells from the keyboard, wrapping at either
+ * end. The cell is highlighted and its row, column and score drawn over the canvas,
+ * shown as the keyboard tooltip and set as the canvas's accessible description, which
+ * a screen reader announces.
+ *
+ * Returns: the index of the cell stepped to, or -1 when no cells are shown
+ */
+int
+tm_compare_canvas_step_cell (TmCompareCanvas *self,
+                             int              delta)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (TM_IS_COMPARE_CANVAS (self), -1);
+
+  if (!self->show_cells || self->comparison == NULL)
+    return -1;
+  tm_comparison_get_cells (self->comparison, TM_COMPARISON_A_TO_B, &n);
+  if (n == 0)
+    return -1;
+  if (self->focus_cell < 0)
+    self->focus_cell = delta >= 0 ? 0 : (int) n - 1;
+  else
+    self->focus_cell = (int) (((gint64) self->focus_cell + delta % (int) n + n) % n);
+
+  text = tm_compare_canvas_dup_cell_text (self, self->focus_cell);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return self->focus_cell;
+}
+
+/**
+ * tm_compare_canvas_get_focus_cell:
+ *
+ * Returns: the cell stepped to with tm_compare_canvas_step_cell(), or -1
+ */
+int
+tm_compare_canvas_get_focus_cell (TmCompareCanvas *self)
+{
+  g_return_val_if_fail (TM_IS_COMPARE_CANVAS (self), -1);
+  return self->focus_cell;
+}
+
+/**
+ * tm_compare_canvas_dup_cell_text:
+ * @index: a cell of the comparison
+ *
+ * Returns: (transfer full) (nullable): what is said of cell @index: its row and
+ *   column, CCF, congruence and pose; %NULL without such a cell
+ */
+char *
+tm_compare_canvas_dup_cell_text (TmCompareCanvas *self,
+                                 int              index)
+{
+  const TmCmcCell *cells;
+  guint n = 0;
+
+  g_return_val_if_fail (TM_IS_COMPARE_CANVAS (self), NULL);
+
+  if (self->comparison == NULL || index < 0)
+    return NULL;
+  cells = tm_comparison_get_cells (self->comparison, TM_COMPARISON_A_TO_B, &n);
+  if ((guint) index >= n)
+    return NULL;
+  return cell_text (&cells[index]);
 }
 
 guint
@@ -1487,7 +1586,12 @@ query_tooltip_cb (GtkWidget       *widget,
 {
   g_autofree char *text = NULL;
 
-  if (keyboard_mode || tm_compare_canvas_cell_at (self, x, y, &text) < 0)
+  /* From the keyboard, the cell stepped to (tm_compare_canvas_step_cell()). */
+  if (keyboard_mode)
+    text = self->focus_cell >= 0 ? tm_compare_canvas_dup_cell_text (self, self->focus_cell) : NULL;
+  else
+    tm_compare_canvas_cell_at (self, x, y, &text);
+  if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;
@@ -1594,6 +1698,7 @@ tm_compare_canvas_init (TmCompareCanvas *self)
   self->opacity = 0.5;
   self->split = 0.5;
   self->hover_cell = -1;
+  self->focus_cell = -1;
   for (guint i = 0; i < 2; i++)
     self->view[i] = (View) { 0.0, 0.0, 0.2, 0.0 };
   self->need_fit = TRUE;
@@ -1667,6 +1772,7 @@ tm_compare_canvas_set_data (TmCompareCanvas *self,
   g_set_object (&self->texture[0], query_texture);
   g_set_object (&self->texture[1], candidate_texture);
   self->hover_cell = -1;
+  clear_focus_cell (self);
   self->has_ruler = FALSE;
   self->pose_angle = self->pose_dx = self->pose_dy = 0.0;
   self->aligned = FALSE;
@@ -1831,7 +1937,10 @@ tm_compare_canvas_set_show_cells (TmCompareCanvas *self,
   g_return_if_fail (TM_IS_COMPARE_CANVAS (self));
   self->show_cells = !!show;
   if (!show)
-    self->hover_cell = -1;
+    {
+      self->hover_cell = -1;
+      clear_focus_cell (self);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

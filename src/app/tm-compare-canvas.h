@@ -148,6 +148,11 @@ int            tm_compare_canvas_cell_at          (TmCompareCanvas      *self,
                                                    char                **out_text);
 /* Cells drawn by the last snapshot (both panes counted). */
 guint          tm_compare_canvas_get_cells_drawn  (TmCompareCanvas      *self);
+int            tm_compare_canvas_step_cell        (TmCompareCanvas      *self,
+                                                   int                   delta);
+int            tm_compare_canvas_get_focus_cell   (TmCompareCanvas      *self);
+char          *tm_compare_canvas_dup_cell_text    (TmCompareCanvas      *self,
+                                                   int                   index);
 
 /* Draws the view as it is into @snapshot at @width × @height (export, tests). */
 void           tm_compare_canvas_draw             (TmCompareCanvas      *self,

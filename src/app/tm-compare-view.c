@@ -247,6 +247,16 @@ fit_action (GtkWidget  *widget,
   tm_compare_canvas_fit (TM_COMPARE_VIEW (widget)->canvas);
 }
 
+/* Steps to the next (+1) or previous (-1) congruent matching cell: from the keyboard,
+ * each cell's score is read out as the mouse shows it on hover. */
+static void
+cell_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  tm_compare_canvas_step_cell (TM_COMPARE_VIEW (widget)->canvas, g_variant_get_int32 (parameter));
+}
+
 static void
 one_to_one_action (GtkWidget  *widget,
                    const char *action_name,
@@ -909,6 +919,7 @@ tm_compare_view_class_init (TmCompareViewClass *klass)
   gtk_widget_class_install_action (widget_class, "compare.pan", "s", pan_action);
   gtk_widget_class_install_action (widget_class, "compare.light", "s", light_action);
   gtk_widget_class_install_action (widget_class, "compare.fit", NULL, fit_action);
+  gtk_widget_class_install_action (widget_class, "compare.cell", "i", cell_action);
   gtk_widget_class_install_action (widget_class, "compare.one-to-one", NULL, one_to_one_action);
   gtk_widget_class_install_action (widget_class, "compare.export", NULL, export_action);
 
@@ -924,6 +935,9 @@ tm_compare_view_class_init (TmCompareViewClass *klass)
    * view (tm-review-page.c): the view must not take them while it has the focus. */
   add_binding (widget_class, GDK_KEY_L, GDK_SHIFT_MASK, "compare.lock", NULL);
   add_binding (widget_class, GDK_KEY_c, 0, "compare.cells", NULL);
+  /* Not [ and ]: they rotate the view. */
+  add_binding (widget_class, GDK_KEY_period, 0, "compare.cell", "i", 1);
+  add_binding (widget_class, GDK_KEY_comma, 0, "compare.cell", "i", -1);
   add_binding (widget_class, GDK_KEY_r, 0, "compare.ruler", NULL);
   add_binding (widget_class, GDK_KEY_s, 0, "compare.render-mode", "s", "shaded");
   add_binding (widget_class, GDK_KEY_h, 0, "compare.render-mode", "s", "false-colour");
