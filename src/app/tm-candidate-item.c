@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <glib/gi18n.h>
@@ -341,6 +342,6 @@ tm_format_unusualness (double p)
       guint64 rounded = (guint64) (round (n / magnitude) * magnitude);
 
       /* Translators: the unusualness of a score, e.g. "1 in 3,000"; %'lu groups digits */
-      return g_strdup_printf (_("1 in %'" G_GUINT64_FORMAT), rounded);
+      return g_strdup_printf (_("1 in %'" PRIu64), rounded);
     }
 }

@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -592,7 +593,7 @@ load_breech_face (TmStore *store, gint64 id, GError **error)
     return surface;
   if (!g_error_matches (local, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND))
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local), _("Acquisition %" G_GINT64_FORMAT ": "), id);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local), _("Acquisition %" PRId64 ": "), id);
       return NULL;
     }
 

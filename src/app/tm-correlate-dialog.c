@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "tm-correlate-dialog.h"
@@ -263,16 +264,16 @@ progress_idle_cb (gpointer data)
     case TM_SEARCH_STAGE_FILTER:
       lo = 0, hi = 0.02;
       /* Translators: search progress; %lu are counts */
-      text = g_strdup_printf (_("Filtering: %" G_GUINT64_FORMAT " candidates"), done);
+      text = g_strdup_printf (_("Filtering: %" PRIu64 " candidates"), done);
       break;
     case TM_SEARCH_STAGE_PRESCORE:
       lo = 0.02, hi = 0.1;
-      text = g_strdup_printf (_("Pre-scoring: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT), done, total);
+      text = g_strdup_printf (_("Pre-scoring: %" PRIu64 " of %" PRIu64), done, total);
       break;
     case TM_SEARCH_STAGE_FULL:
     default:
       lo = 0.1, hi = 1.0;
-      text = g_strdup_printf (_("Comparing fully: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT), done, total);
+      text = g_strdup_printf (_("Comparing fully: %" PRIu64 " of %" PRIu64), done, total);
       break;
     }
   fraction = lo + (hi - lo) * (total > 0 ? (double) MIN (done, total) / total : 0);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "tm-lead-chooser.h"
@@ -182,7 +183,7 @@ tm_lead_chooser_new (GtkWindow    *parent,
       gboolean member = lead_has_all (lead, acquisition_ids, n_ids);
 
       /* Translators: a lead's row: its number and status ("open", "confirmed", …) */
-      title = g_strdup_printf (_("Lead %" G_GINT64_FORMAT " · %s"),
+      title = g_strdup_printf (_("Lead %" PRId64 " · %s"),
                                tm_lead_get_id (lead), tm_lead_get_status (lead));
       if (member)
         /* Translators: the lead's members, then why it cannot be chosen */

@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
@@ -343,12 +344,12 @@ load_done_cb (GObject      *object,
   self->query_id = tm_correlation_run_get_query_id (result->run);
   if (result->query != NULL)
     /* Translators: the run header: run number, query file, its case and exhibit */
-    title = g_strdup_printf (_("Run %" G_GINT64_FORMAT " · %s — case %s, exhibit %s"),
+    title = g_strdup_printf (_("Run %" PRId64 " · %s — case %s, exhibit %s"),
                              self->run_id, tm_correlation_run_get_query_file (result->run),
                              tm_acquisition_get_case_number (result->query),
                              tm_acquisition_get_exhibit (result->query));
   else
-    title = g_strdup_printf (_("Run %" G_GINT64_FORMAT " · %s"),
+    title = g_strdup_printf (_("Run %" PRId64 " · %s"),
                              self->run_id, tm_correlation_run_get_query_file (result->run));
   gtk_label_set_text (self->run_title_label, title);
 
@@ -426,7 +427,7 @@ lead_chosen_cb (TmReviewPage *self,
       tm_candidate_item_set_review_state (item, "lead");
     }
   /* Translators: %ld is the lead number */
-  message = g_strdup_printf (_("Added to lead %" G_GINT64_FORMAT), lead_id);
+  message = g_strdup_printf (_("Added to lead %" PRId64), lead_id);
   show_lead_toast (self, message, lead_id);
   update_actions (self);
 }
@@ -501,7 +502,7 @@ promote_action (GtkWidget  *widget,
   tm_candidate_item_set_review_state (item, "lead");
   push_undo (self, item, previous);
   /* Translators: %ld is the new lead's number */
-  message = g_strdup_printf (_("Lead %" G_GINT64_FORMAT " created"), lead_id);
+  message = g_strdup_printf (_("Lead %" PRId64 " created"), lead_id);
   show_lead_toast (self, message, lead_id);
   update_actions (self);
 }

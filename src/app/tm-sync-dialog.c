@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "tm-package.h"
@@ -61,7 +62,7 @@ progress_update_cb (gpointer data)
 
   if (self != NULL && self->running)
     {
-      g_autofree char *text = g_strdup_printf (_("%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT),
+      g_autofree char *text = g_strdup_printf (_("%s: %" PRIu64 " of %" PRIu64),
                                                update->phase, update->done, update->total);
       gtk_label_set_text (self->phase_label, text);
       if (update->total > 0)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -293,8 +294,8 @@ tm_report_new_hit (TmStore               *store,
   if (!load_hit (store, hit_ref, &hit, error))
     return NULL;
   doc = tm_report_doc_new ();
-  title = g_strdup_printf (_("Hit / intelligence report — hit %" G_GINT64_FORMAT
-                             " (lead %" G_GINT64_FORMAT ")"), hit.id, hit.lead_id);
+  title = g_strdup_printf (_("Hit / intelligence report — hit %" PRId64
+                             " (lead %" PRId64 ")"), hit.id, hit.lead_id);
   tm_report_doc_add_text (doc, TM_REPORT_STYLE_TITLE, title);
   if (!add_conclusion (doc, store, &hit, error)
       || !tm_report_add_lead_sections (doc, store, hit.lead_id, TRUE, &acquisitions, &cases,

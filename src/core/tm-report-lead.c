@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -889,7 +890,7 @@ tm_report_add_lead_sections (TmReportDoc   *doc,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       g_set_error (error, TM_REPORT_ERROR, TM_REPORT_ERROR_NOT_FOUND,
-                   _("No lead %" G_GINT64_FORMAT " in %s"), lead_id, tm_store_get_path (store));
+                   _("No lead %" PRId64 " in %s"), lead_id, tm_store_get_path (store));
       return FALSE;
     }
   uuid = dup_column (stmt, 0);
@@ -1002,7 +1003,7 @@ tm_report_new_lead (TmStore               *store,
   if (lead_id == 0)
     return NULL;
   doc = tm_report_doc_new ();
-  title = g_strdup_printf (_("Lead report — lead %" G_GINT64_FORMAT), lead_id);
+  title = g_strdup_printf (_("Lead report — lead %" PRId64), lead_id);
   tm_report_doc_add_text (doc, TM_REPORT_STYLE_TITLE, title);
   if (!tm_report_add_lead_sections (doc, store, lead_id, FALSE, NULL, NULL, cancellable, error))
     return NULL;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -296,17 +297,17 @@ build_graph (TmStore *store,
       else if (row[3])
         {
           kind = EDGE_HIT;
-          label = g_strdup_printf (_("hit (lead %" G_GINT64_FORMAT ")"), row[2]);
+          label = g_strdup_printf (_("hit (lead %" PRId64 ")"), row[2]);
         }
       else if (row[4])
         {
           kind = EDGE_ELIMINATED;
-          label = g_strdup_printf (_("lead %" G_GINT64_FORMAT " eliminated"), row[2]);
+          label = g_strdup_printf (_("lead %" PRId64 " eliminated"), row[2]);
         }
       else
         {
           kind = EDGE_LEAD;
-          label = g_strdup_printf (_("lead %" G_GINT64_FORMAT), row[2]);
+          label = g_strdup_printf (_("lead %" PRId64), row[2]);
         }
       add_edge (graph, a, b, kind, label);
     }
