@@ -269,6 +269,36 @@ kind_label (const char *kind)
   return kind;
 }
 
+/* The store keeps class characteristics and regions as the CLI's keywords
+ * ("centre-fire", "breech-face"); show them in the reader's language. */
+static const char *
+keyword_label (const char *keyword)
+{
+  static const struct { const char *keyword; const char *label; } labels[] = {
+    { "centre-fire", N_("Centre-fire") },
+    { "rim-fire", N_("Rim-fire") },
+    { "circular", N_("Circular") },
+    { "elliptical", N_("Elliptical") },
+    { "hemispherical", N_("Hemispherical") },
+    { "rectangular", N_("Rectangular") },
+    { "arched", N_("Arched") },
+    { "crosshatch", N_("Crosshatch") },
+    { "granular", N_("Granular") },
+    { "parallel", N_("Parallel") },
+    { "smooth", N_("Smooth") },
+    { "breech-face", N_("Breech face") },
+    { "firing-pin", N_("Firing pin") },
+    { "ejector", N_("Ejector mark") },
+    { "aperture-shear", N_("Aperture shear") },
+    { "full", N_("Whole head") },
+  };
+
+  for (gsize i = 0; keyword != NULL && i < G_N_ELEMENTS (labels); i++)
+    if (g_strcmp0 (keyword, labels[i].keyword) == 0)
+      return _(labels[i].label);
+  return keyword;
+}
+
 static void
 tm_detail_pane_fill (TmDetailPane *self)
 {
@@ -293,9 +323,9 @@ tm_detail_pane_fill (TmDetailPane *self)
 
   group = add_group (self, _("Class Characteristics"));
   add_row (group, _("Calibre"), tm_acquisition_get_calibre (a));
-  add_row (group, _("Firing-pin type"), tm_acquisition_get_firing_pin_type (a));
-  add_row (group, _("Firing-pin shape"), tm_acquisition_get_firing_pin_shape (a));
-  add_row (group, _("Breech-face class"), tm_acquisition_get_breech_face_class (a));
+  add_row (group, _("Firing-pin type"), keyword_label (tm_acquisition_get_firing_pin_type (a)));
+  add_row (group, _("Firing-pin shape"), keyword_label (tm_acquisition_get_firing_pin_shape (a)));
+  add_row (group, _("Breech-face class"), keyword_label (tm_acquisition_get_breech_face_class (a)));
   add_row (group, _("Microstamp codes"), tm_acquisition_get_microstamp (a));
   if (tm_acquisition_get_calibre (a) == NULL && tm_acquisition_get_firing_pin_shape (a) == NULL &&
       tm_acquisition_get_breech_face_class (a) == NULL && tm_acquisition_get_firing_pin_type (a) == NULL)
@@ -318,7 +348,7 @@ tm_detail_pane_fill (TmDetailPane *self)
 
   group = add_group (self, _("Scan"));
   add_row (group, _("Modality"), g_strcmp0 (tm_acquisition_get_modality (a), "2d") == 0 ? _("2D image") : _("3D topography"));
-  add_row (group, _("Region of interest"), tm_acquisition_get_region (a));
+  add_row (group, _("Region of interest"), keyword_label (tm_acquisition_get_region (a)));
   /* Translators: image size in pixels, width × height */
   size = g_strdup_printf (_("%u × %u"), tm_acquisition_get_width (a), tm_acquisition_get_height (a));
   add_row (group, _("Size (pixels)"), size);
