@@ -103,11 +103,11 @@ default_db_path (void)
 static void
 usage (FILE *out)
 {
-  fprintf (out, "Usage: toolmark-cli [--db PATH] [--user LOGIN] COMMAND [OPTIONS…]\n\n");
-  fprintf (out, "Commands:\n");
+  fprintf (out, "%s\n\n", _("Usage: toolmark-cli [--db PATH] [--user LOGIN] COMMAND [OPTIONS…]"));
+  fprintf (out, "%s\n", _("Commands:"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
-  fprintf (out, "\nRun 'toolmark-cli COMMAND --help' for a command's options.\n");
+  fprintf (out, "\n%s\n", _("Run 'toolmark-cli COMMAND --help' for a command's options."));
 }
 
 int
