@@ -14,8 +14,10 @@
 # keyfile (defaults, window filling the screen), so nothing of the user's own settings or
 # data leaks in.
 #
-# LANG is LL_CC.UTF-8 when `locale -a` has it (numbers then carry that locale's decimal
-# comma); otherwise C.UTF-8, under which gettext still translates by LANGUAGE.
+# LANG is LL_CC.UTF-8 when `locale -a` has it, or when localedef can compile it from
+# /usr/share/i18n/locales into a temporary LOCPATH (numbers and dates then follow the
+# language: decimal comma, day-month order); otherwise C.UTF-8, under which gettext still
+# translates by LANGUAGE.
 # OUT=folder writes elsewhere than data/screenshots/.
 set -euo pipefail
 
@@ -81,10 +83,20 @@ printf '[org/toolmark/Toolmark]\nwindow-size=(1600, 1000)\n' >"$tmp/config/glib-
 # application action, exported on D-Bus) and grab that window too.
 cat >"$tmp/inside.sh" <<'EOF'
 set -eu
-"$PREFIX/bin/toolmark" >"$TMPDIR_SHOTS/app-$LANGUAGE.log" 2>&1 &
+lang=$LANGUAGE
+"$PREFIX/bin/toolmark" >"$TMPDIR_SHOTS/app-$lang.log" 2>&1 &
 app=$!
+# Only the app speaks the language: xwininfo's own labels, parsed below, must stay English.
+export LC_ALL=C
+unset LANGUAGE
+# The largest window of that title: GTK also makes a small unmapped leader window.
 window_id () {
-  xwininfo -root -tree | awk -v name="\"$1\"" 'index($0, name) { print $1; exit }'
+  xwininfo -root -tree |
+    awk -v name="\"$1\"" 'index($0, name) && match($0, / [0-9]+x[0-9]+\+/) {
+           split(substr($0, RSTART + 1, RLENGTH - 2), size, "x")
+           if (size[1] * size[2] > best) { best = size[1] * size[2]; id = $1 }
+         }
+         END { if (id != "") print id }'
 }
 for _ in $(seq 100); do
   [ -n "$(window_id Toolmark)" ] && break
@@ -92,16 +104,16 @@ for _ in $(seq 100); do
 done
 win=$(window_id Toolmark)
 [ -n "$win" ] || { echo "no Toolmark window appeared; see the app log" >&2; kill "$app"; exit 1; }
-# import fails now and then while the window is being redrawn: try again.
+# Grab the screen and cut the window out of it: reading a GTK window's own image fails
+# with EAGAIN under Xvfb now and then, the root window's never does.
 grab () {
-  for _ in 1 2 3 4 5; do
-    import -window "$1" "$2" 2>/dev/null && return 0
-    sleep 1
-  done
-  import -window "$1" "$2"
+  geometry=$(xwininfo -id "$1" | awk '/Absolute upper-left X:/ { x = $4 } /Absolute upper-left Y:/ { y = $4 }
+                                       /Width:/ { w = $2 } /Height:/ { h = $2 }
+                                       END { printf "%dx%d+%d+%d", w, h, x, y }')
+  import -window root -crop "$geometry" +repage "$2"
 }
 sleep "${SETTLE:-8}"   # thumbnails render in the background
-grab "$win" "$OUT/main-window-$LANGUAGE.png"
+grab "$win" "$OUT/main-window-$lang.png"
 
 gdbus call --session --dest "$APP_ID" --object-path "$OBJECT_PATH" \
   --method org.gtk.Actions.Activate preferences '[]' '{}' >/dev/null
@@ -112,7 +124,7 @@ prefs=$(xwininfo -root -tree | awk '/"[^"]*"/ && !/"Toolmark"/ && / [0-9]+x[0-9]
             echo "$geometry $id"
           done | sort -n | tail -n1 | cut -d' ' -f2)
 if [ -n "$prefs" ]; then
-  grab "$prefs" "$OUT/preferences-$LANGUAGE.png"
+  grab "$prefs" "$OUT/preferences-$lang.png"
 fi
 kill "$app"
 wait "$app" 2>/dev/null || true
@@ -120,9 +132,22 @@ EOF
 
 for lang in $languages; do
   loc=$(locale -a | grep -i -m1 "^${lang}_.*\.utf-\?8$" || true)
-  [ -n "$loc" ] || loc=C.UTF-8
-  echo "$lang: LANGUAGE=$lang LANG=$loc"
-  env -u LC_ALL -u LC_MESSAGES \
+  locpath=${LOCPATH:-}
+  if [ -z "$loc" ]; then
+    # Not installed: compile LL_LL.UTF-8 from the glibc sources into our own LOCPATH, so
+    # numbers and dates follow the language too (decimal comma, day-month order).
+    region=$(echo "$lang" | tr '[:lower:]' '[:upper:]')
+    mkdir -p "$tmp/locale"
+    if command -v localedef >/dev/null && [ -f "/usr/share/i18n/locales/${lang}_$region" ] &&
+       localedef -i "${lang}_$region" -f UTF-8 "$tmp/locale/${lang}_$region.UTF-8" 2>/dev/null; then
+      loc=${lang}_$region.UTF-8
+      locpath=$tmp/locale
+    else
+      loc=C.UTF-8
+    fi
+  fi
+  echo "$lang: LANGUAGE=$lang LANG=$loc${locpath:+ LOCPATH=$locpath}"
+  env -u LC_ALL -u LC_MESSAGES ${locpath:+LOCPATH="$locpath"} \
     LANGUAGE="$lang" LANG="$loc" \
     PREFIX="$prefix" OUT="$out" APP_ID="$app_id" OBJECT_PATH="$object_path" \
     TMPDIR_SHOTS="$tmp" \

@@ -126,16 +126,26 @@ char *
 tm_derived_params_hash (const TmPreprocessParams *params)
 {
   g_autofree char *text = NULL;
+  char pixel[G_ASCII_DTOSTR_BUF_SIZE], short_cutoff[G_ASCII_DTOSTR_BUF_SIZE];
+  char long_cutoff[G_ASCII_DTOSTR_BUF_SIZE], erode[G_ASCII_DTOSTR_BUF_SIZE];
+  char pin_margin[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_return_val_if_fail (params != NULL, NULL);
 
-  /* Fixed formats: the same parameters always give the same text on every machine. */
-  text = g_strdup_printf ("preprocess mode=%d pixel=%.6f short=%.6f long=%.6f order=%d "
-                          "erode=%.6f pin-margin=%.6f; signature version=%d dim=%d; "
+  /* Fixed formats: the same parameters always give the same text on every machine.
+   * g_ascii_formatd, not printf's %f: under a Spanish or French LC_NUMERIC printf
+   * writes "6,250000", and every stored surface would then look stale. */
+  g_ascii_formatd (pixel, sizeof pixel, "%.6f", params->pixel_um);
+  g_ascii_formatd (short_cutoff, sizeof short_cutoff, "%.6f", params->short_cutoff_um);
+  g_ascii_formatd (long_cutoff, sizeof long_cutoff, "%.6f", params->long_cutoff_um);
+  g_ascii_formatd (erode, sizeof erode, "%.6f", params->erode_um);
+  g_ascii_formatd (pin_margin, sizeof pin_margin, "%.6f", params->firing_pin_margin_um);
+  text = g_strdup_printf ("preprocess mode=%d pixel=%s short=%s long=%s order=%d "
+                          "erode=%s pin-margin=%s; signature version=%d dim=%d; "
                           "firing-pin band-passed=1",
-                          (int)params->mode, params->pixel_um, params->short_cutoff_um,
-                          params->long_cutoff_um, params->level_order, params->erode_um,
-                          params->firing_pin_margin_um, TM_SIGNATURE_VERSION, TM_SIGNATURE_DIM);
+                          (int)params->mode, pixel, short_cutoff, long_cutoff,
+                          params->level_order, erode, pin_margin,
+                          TM_SIGNATURE_VERSION, TM_SIGNATURE_DIM);
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
 }
 
