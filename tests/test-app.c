@@ -25,6 +25,7 @@
 #include "tm-store.h"
 #include "tm-test-support.h"
 #include "tm-window.h"
+#include "tm-workflow.h"
 #include "tm-x3p.h"
 
 static TmApplication *app;
@@ -641,6 +642,12 @@ test_window_browser (void)
 }
 
 static gboolean
+leads_loaded (gpointer data)
+{
+  return !tm_leads_page_get_loading (TM_LEADS_PAGE (data));
+}
+
+static gboolean
 detail_idle (gpointer data)
 {
   return !tm_detail_pane_get_busy (TM_DETAIL_PANE (data));
@@ -897,6 +904,247 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* A label anywhere under @widget whose text contains @part (toasts, rows). */
+static GtkWidget *
+find_label_containing (GtkWidget  *widget,
+                       const char *part)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, part);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+message_shown (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static TmWindow *
+main_window (void)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (TM_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+run_cli (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  if (tm_test_run_cli ((const char * const *) argv->pdata, &out, &err) != 0)
+    g_error ("toolmark-cli %s failed: %s", first, err);
+}
+
+/* What a file manager's "Open With Toolmark" does: g_application_open on the real
+ * application with scans, an exchange package and a file that is neither. */
+static void
+test_app_open (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "open", NULL);
+  g_autofree char *scans = g_build_filename (dir, "scans", NULL);
+  g_autofree char *path = g_build_filename (dir, "toolmark.db", NULL);
+  g_autofree char *sender = g_build_filename (dir, "sender.db", NULL);
+  g_autofree char *package = g_build_filename (dir, "from-sender.tmpkg", NULL);
+  g_autofree char *notes = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *first = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) scan_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  const char *name;
+  const char *body;
+  TmImportDialog *dialog;
+  GtkWindow *message;
+  TmWindow *window;
+  GtkWidget *toast;
+
+  g_assert_null (main_window ());
+  run_cli ("synth", "--firearms", "1", "--cases", "2", "--size", "200", "--out", scans, NULL);
+  listing = g_dir_open (scans, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (g_str_has_suffix (name, ".x3p"))
+      {
+        g_autofree char *file_path = g_build_filename (scans, name, NULL);
+
+        g_ptr_array_add (files, g_file_new_for_path (file_path));
+        g_ptr_array_add (scan_names, g_strdup (name));
+        if (first == NULL)
+          first = g_steal_pointer (&file_path);
+      }
+  g_assert_cmpuint (files->len, ==, 2);
+
+  /* Another site's package of one scan, made with the command line. */
+  run_cli ("--db", sender, "import", "--case", "SENT-9", "--exhibit", "S1", first, NULL);
+  run_cli ("--db", sender, "package", "export", "--case", "SENT-9", "--agency", "Sender PD",
+           "-o", package, NULL);
+  g_assert_true (g_file_test (package, G_FILE_TEST_IS_REGULAR));
+  g_ptr_array_add (files, g_file_new_for_path (package));
+  g_assert_true (g_file_set_contents (notes, "not a scan", -1, NULL));
+  g_ptr_array_add (files, g_file_new_for_path (notes));
+
+  /* No window is open: opening makes one on the application's database. */
+  tm_application_set_db_path (app, path);
+  g_application_open (G_APPLICATION (app), (GFile **) files->pdata, (int) files->len, "");
+  window = main_window ();
+  g_assert_nonnull (window);
+  g_assert_cmpstr (tm_window_get_db_path (window), ==, path);
+
+  /* The scans are in the import dialog, the same one Ctrl+O and a drop open. */
+  dialog = TM_IMPORT_DIALOG (find_toplevel (TM_TYPE_IMPORT_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  paths = tm_import_dialog_dup_paths (dialog);
+  g_assert_cmpuint (g_strv_length (paths), ==, 2);
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (paths[i]);
+
+      g_assert_true (g_ptr_array_find_with_equal_func (scan_names, base, g_str_equal, NULL));
+    }
+
+  /* The text file is refused by name. */
+  iterate_for (200);
+  toast = find_label_containing (GTK_WIDGET (window), "notes.txt");
+  g_assert_nonnull (toast);
+  g_test_message ("refused: %s", gtk_label_get_text (GTK_LABEL (toast)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (toast)), "not a scan"));
+
+  /* The package is verified and imported in the background, then reported; the
+   * window reloads and lists what came in. */
+  iterate_until (message_shown, NULL);
+  message = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (message));
+  g_test_message ("%s: %s", adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (message)), body);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (message)), ==, "Exchange package");
+  g_assert_nonnull (strstr (body, "Sender PD"));
+  g_assert_nonnull (strstr (body, "1 imported"));
+  g_assert_cmpint (store_count (path), ==, 1);
+  iterate_until (loaded, window);
+  g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_acquisitions (window)), ==, 1);
+  gtk_window_destroy (message);
+
+  /* A second open reuses the window; nothing else opens for a refused file. */
+  {
+    g_autoptr(GFile) again = g_file_new_for_path (notes);
+
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_application_open (G_APPLICATION (app), &again, 1, "");
+    g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+    g_assert_null (find_toplevel (TM_TYPE_IMPORT_DIALOG));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  tm_application_set_db_path (app, db_path);
+}
+
+/* The detail pane lists the leads of the selected acquisition; a row opens the lead. */
+static void
+test_window_detail_leads (void)
+{
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  gint64 ids[2] = { 0, 0 };
+  gint64 lead_id;
+  TmWindow *window;
+  TmDetailPane *pane;
+  GListModel *visible;
+  GtkWidget *row;
+
+  store = tm_store_open (db_path, &error);
+  g_assert_no_error (error);
+  stored = tm_store_list_acquisitions (store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < stored->len; i++)
+    {
+      TmAcquisition *a = g_ptr_array_index (stored, i);
+
+      if (g_strcmp0 (tm_acquisition_get_file (a), "alpha-1.x3p") == 0)
+        ids[0] = tm_acquisition_get_id (a);
+      else if (g_strcmp0 (tm_acquisition_get_file (a), "bravo-1.x3p") == 0)
+        ids[1] = tm_acquisition_get_id (a);
+    }
+  lead_id = tm_store_create_lead (store, ids, 2, "Same breech face marks", 0, g_get_user_name (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lead_id, >, 0);
+
+  window = open_window (db_path);
+  pane = tm_window_get_detail_pane (window);
+  visible = tm_window_get_visible_model (window);
+  title = g_strdup_printf ("Lead %" G_GINT64_FORMAT " · Open", lead_id);
+
+  /* A scan in no lead shows none. */
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    if (g_strcmp0 (file_at (visible, i), "alpha-2.x3p") == 0)
+      tm_window_select_position (window, i);
+  iterate_until (detail_idle, pane);
+  g_assert_null (find_row (GTK_WIDGET (pane), title));
+
+  for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+    if (g_strcmp0 (file_at (visible, i), "alpha-1.x3p") == 0)
+      tm_window_select_position (window, i);
+  iterate_until (detail_idle, pane);
+  row = find_row (GTK_WIDGET (pane), title);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_is_visible (row));
+  /* The other evidence of the lead, not the selected scan itself. */
+  g_test_message ("%s: %s", title, adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Case CASE-B · Item B1"));
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "CASE-A"));
+
+  /* Activating the row, as a click or Enter does, shows the lead. */
+  g_assert_cmpstr (tm_window_get_page (window), ==, "acquisition");
+  gtk_widget_activate (row);
+  g_assert_cmpstr (tm_window_get_page (window), ==, "leads");
+  iterate_for (100);
+  iterate_until (leads_loaded, tm_window_get_leads_page (window));
+  iterate_for (100);
+  g_assert_cmpint (tm_lead_view_get_lead_id (tm_leads_page_get_lead_view (tm_window_get_leads_page (window))),
+                   ==, lead_id);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -950,6 +1198,8 @@ main (int   argc,
   g_test_add_func ("/app/window/error", test_window_error);
   g_test_add_func ("/app/window/state", test_window_state);
   g_test_add_func ("/app/window/reload", test_window_reload);
+  g_test_add_func ("/app/window/detail-leads", test_window_detail_leads);
+  g_test_add_func ("/app/open", test_app_open);
   g_test_add_func ("/app/quit", test_app_quit);
 
   status = g_test_run ();

@@ -271,6 +271,38 @@ tm_application_activate (GApplication *application)
   gtk_window_present (window);
 }
 
+/* The main window (a dialog may be the active window), or NULL. */
+static TmWindow *
+tm_application_find_main_window (TmApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (TM_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* "Open With Toolmark" and `toolmark FILE…`: scans go to the import dialog, packages
+ * are imported, into the database this instance shows (a running instance receives
+ * the files; `--db` makes an instance of its own, see handle_local_options). */
+static void
+tm_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  TmApplication *self = TM_APPLICATION (application);
+  TmWindow *window = tm_application_find_main_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (application);
+      window = tm_application_find_main_window (self);
+    }
+  g_return_if_fail (window != NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  tm_window_open_files (window, files, (guint) n_files);
+}
+
 static void
 tm_application_get_property (GObject    *object,
                              guint       prop_id,
@@ -333,6 +365,7 @@ tm_application_class_init (TmApplicationClass *klass)
   app_class->handle_local_options = tm_application_handle_local_options;
   app_class->startup = tm_application_startup;
   app_class->activate = tm_application_activate;
+  app_class->open = tm_application_open;
 
   properties[PROP_DB_PATH] =
     g_param_spec_string ("db-path", NULL, NULL,
@@ -356,7 +389,7 @@ tm_application_new (void)
    * overlay, style.css and the icons resolve in both builds. */
   return g_object_new (TM_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/org/toolmark/Toolmark",
                        NULL);
 }

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
@@ -19,6 +21,7 @@
 #include "tm-format.h"
 #include "tm-relief.h"
 #include "tm-store.h"
+#include "tm-workflow.h"
 
 #define THUMBNAIL_SIZE 320
 
@@ -35,6 +38,7 @@ struct _TmDetailPane
   GtkWidget     *region_caption;
   GtkWidget     *spinner;
   GtkWidget     *groups;
+  GtkWidget     *leads_box;
 
   TmAcquisition *acquisition;
   GSettings     *settings;
@@ -68,6 +72,8 @@ typedef struct
   guint           region_width, region_height;
   char           *region_name;
   char           *region_error;
+  GPtrArray      *leads;
+  char           *leads_error;
 } RenderJob;
 
 static void
@@ -79,6 +85,8 @@ render_job_free (RenderJob *job)
   g_clear_pointer (&job->region, g_bytes_unref);
   g_free (job->region_name);
   g_free (job->region_error);
+  g_clear_pointer (&job->leads, g_ptr_array_unref);
+  g_free (job->leads_error);
   g_free (job);
 }
 
@@ -117,6 +125,16 @@ render_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+
+  /* The leads first: they show even when the scan cannot be read back (a remote
+   * acquisition whose original was not fetched). */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    job->leads = tm_store_list_leads_of (store, job->id, &local_error);
+    if (job->leads == NULL)
+      job->leads_error = g_strdup (local_error->message);
+  }
 
   original = tm_store_read_original (store, job->id, &error);
   if (original != NULL && !g_cancellable_is_cancelled (cancellable))
@@ -177,6 +195,96 @@ region_label (const char *region)
   return _("Breech face, preprocessed");
 }
 
+static const char *
+status_label (const char *status)
+{
+  if (g_strcmp0 (status, "open") == 0)
+    return _("Open");
+  if (g_strcmp0 (status, "confirmed") == 0)
+    return _("Confirmed");
+  if (g_strcmp0 (status, "eliminated") == 0)
+    return _("Eliminated");
+  if (g_strcmp0 (status, "inconclusive") == 0)
+    return _("Inconclusive");
+  if (g_strcmp0 (status, "unsuitable") == 0)
+    return _("Unsuitable");
+  if (g_strcmp0 (status, "closed") == 0)
+    return _("Closed");
+  return status;
+}
+
+static void
+tm_detail_pane_clear_leads (TmDetailPane *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->leads_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->leads_box), child);
+  gtk_widget_set_visible (self->leads_box, FALSE);
+}
+
+/* One row per lead the acquisition is in: number and status, the other evidence it
+ * links, who made it; activating the row shows the lead (win.show-lead, as the
+ * review page's toast does). Nothing shows for an acquisition in no lead. */
+static void
+tm_detail_pane_fill_leads (TmDetailPane *self,
+                           RenderJob    *job)
+{
+  GtkWidget *group;
+
+  tm_detail_pane_clear_leads (self);
+  if (job->leads_error == NULL && (job->leads == NULL || job->leads->len == 0))
+    return;
+
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Leads"));
+  if (job->leads_error != NULL)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), job->leads_error);
+
+  for (guint i = 0; job->leads != NULL && i < job->leads->len; i++)
+    {
+      TmLead *lead = g_ptr_array_index (job->leads, i);
+      GPtrArray *members = tm_lead_get_members (lead);
+      g_autoptr(GString) others = g_string_new (NULL);
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+      for (guint j = 0; j < members->len; j++)
+        {
+          TmLeadMember *member = g_ptr_array_index (members, j);
+
+          if (member->acquisition_id == job->id)
+            continue;
+          if (others->len > 0)
+            /* Translators: separates the items of a list */
+            g_string_append (others, _(", "));
+          /* Translators: under the file name: case number and exhibit (item) number */
+          g_string_append_printf (others, _("Case %s · Item %s"),
+                                  member->case_number, member->exhibit);
+        }
+      /* Translators: a lead's row: its number and status ("open", "confirmed", …) */
+      title = g_strdup_printf (_("Lead %" PRId64 " · %s"),
+                               tm_lead_get_id (lead), status_label (tm_lead_get_status (lead)));
+      /* Translators: the lead's members, who created it and when */
+      subtitle = g_strdup_printf (_("%s — by %s, %.10s"), others->str,
+                                  tm_lead_get_created_by (lead),
+                                  tm_lead_get_created_at (lead));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-lead");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "x", tm_lead_get_id (lead));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+    }
+  gtk_box_append (GTK_BOX (self->leads_box), group);
+  gtk_widget_set_visible (self->leads_box, TRUE);
+}
+
 static void
 render_done_cb (GObject      *object,
                 GAsyncResult *result,
@@ -186,10 +294,13 @@ render_done_cb (GObject      *object,
   RenderJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  tm_detail_pane_fill_leads (self, job);
+  if (error != NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
       g_clear_object (&self->cancellable);
       tm_detail_pane_set_busy (self, FALSE);
       /* The metadata stays useful; say in place of the picture why it is missing. */
@@ -381,6 +492,8 @@ tm_detail_pane_start_render (TmDetailPane *self)
   gtk_picture_set_paintable (GTK_PICTURE (self->region_picture), NULL);
   gtk_label_set_label (GTK_LABEL (self->scan_caption), "");
   gtk_label_set_label (GTK_LABEL (self->region_caption), "");
+  /* Another acquisition's leads must not show beside this one while it loads. */
+  tm_detail_pane_clear_leads (self);
 
   if (self->acquisition == NULL || self->db_path == NULL)
     {
@@ -571,6 +684,11 @@ tm_detail_pane_init (TmDetailPane *self)
   gtk_box_append (GTK_BOX (thumbnails), thumbnail_new (&self->scan_picture, &self->scan_caption));
   gtk_box_append (GTK_BOX (thumbnails), thumbnail_new (&self->region_picture, &self->region_caption));
   gtk_box_append (GTK_BOX (box), thumbnails);
+
+  /* Above the metadata: that a scan is already linked is what a reviewer needs first. */
+  self->leads_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_visible (self->leads_box, FALSE);
+  gtk_box_append (GTK_BOX (box), self->leads_box);
 
   self->groups = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   gtk_box_append (GTK_BOX (box), self->groups);

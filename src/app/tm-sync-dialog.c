@@ -398,7 +398,12 @@ package_done_cb (GObject      *object,
   if (message == NULL)
     show_message (parent, _("Exchange package refused"), error->message);
   else
-    show_message (parent, _("Exchange package"), message);
+    {
+      show_message (parent, _("Exchange package"), message);
+      /* What came in shows at once in the main window's list (a no-op elsewhere). */
+      if (parent != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (parent), "win.reload", NULL);
+    }
 }
 
 static void
@@ -542,6 +547,31 @@ tm_package_export_dialog_present (GtkWindow    *parent,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), job);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+void
+tm_package_import_file (GtkWindow  *parent,
+                        const char *db_path,
+                        GFile      *file)
+{
+  PackageJob *job;
+
+  g_return_if_fail (db_path != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  job = g_new0 (PackageJob, 1);
+  job->db_path = g_strdup (db_path);
+  job->path = g_file_get_path (file);
+  if (job->path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_autofree char *body = g_strdup_printf (_("%s is not a local file: copy it to this computer first."), uri);
+
+      show_message (parent, _("Exchange package refused"), body);
+      package_job_free (job);
+      return;
+    }
+  run_package_job (parent, job, import_thread);
 }
 
 void

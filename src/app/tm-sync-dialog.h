@@ -36,5 +36,10 @@ void          tm_package_export_dialog_present (GtkWindow    *parent,
 /* Asks for a .tmpkg, verifies and imports it in the background, and says what came in. */
 void          tm_package_import_dialog_present (GtkWindow    *parent,
                                                 const char   *db_path);
+/* Verifies and imports the .tmpkg @file in the background (what opening a package from
+ * a file manager does), says what came in, and reloads @parent ("win.reload"). */
+void          tm_package_import_file           (GtkWindow    *parent,
+                                                const char   *db_path,
+                                                GFile        *file);
 
 G_END_DECLS

@@ -1250,6 +1250,79 @@ tm_window_open_import (TmWindow   *self,
   return dialog;
 }
 
+/* Scans by their name, as the import chooser's filter and tm_importer_expand_paths()
+ * pick them; a file manager hands over names, and a wrong guess still fails alone in
+ * the import dialog with the reader's message. */
+static gboolean
+is_scan_file (const char *basename)
+{
+  static const char * const suffixes[] = { ".x3p", ".tif", ".tiff", ".png" };
+  g_autofree char *lower = g_utf8_strdown (basename, -1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (g_str_has_suffix (lower, suffixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+TmImportDialog *
+tm_window_open_files (TmWindow  *self,
+                      GFile    **files,
+                      guint      n_files)
+{
+  g_autoptr(GListStore) scans = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
+  TmImportDialog *dialog = NULL;
+
+  g_return_val_if_fail (TM_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (files != NULL || n_files == 0, NULL);
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *basename = g_file_get_basename (files[i]);
+      g_autofree char *lower = g_utf8_strdown (basename != NULL ? basename : "", -1);
+
+      if (g_str_has_suffix (lower, ".tmpkg"))
+        tm_package_import_file (GTK_WINDOW (self), self->db_path, files[i]);
+      else if (g_file_query_file_type (files[i], G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY ||
+               is_scan_file (lower))
+        g_list_store_append (scans, files[i]);
+      else
+        g_ptr_array_add (refused, g_strdup (basename != NULL ? basename : ""));
+    }
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (scans)) > 0)
+    {
+      dialog = tm_window_open_import (self, G_LIST_MODEL (scans));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+
+  if (refused->len > 0)
+    {
+      g_autofree char *names = NULL;
+      g_autofree char *escaped = NULL;
+      g_autofree char *title = NULL;
+      AdwToast *toast;
+
+      g_ptr_array_add (refused, NULL);
+      /* Translators: separates file names in a list */
+      names = g_strjoinv (_(", "), (char **) refused->pdata);
+      /* Toast titles are Pango markup; a file name may hold '&' or '<'. */
+      escaped = g_markup_escape_text (names, -1);
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%s is not a scan or an exchange package: Toolmark opens X3P, TIFF and PNG scans and .tmpkg packages",
+                                            "%s are not scans or exchange packages: Toolmark opens X3P, TIFF and PNG scans and .tmpkg packages",
+                                            refused->len - 1),
+                               escaped);
+      toast = adw_toast_new (title);
+      /* Stays until dismissed: the person may be looking at the import dialog. */
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+
+  return dialog;
+}
+
 void
 tm_window_show_run (TmWindow *self,
                     gint64    run_id)

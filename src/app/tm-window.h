@@ -43,6 +43,13 @@ const char *tm_window_get_page           (TmWindow      *self);
  * window reloads when it has imported something. Not yet presented. */
 TmImportDialog *tm_window_open_import    (TmWindow      *self,
                                           GListModel    *files);
+/* Opens what a file manager or the command line hands over: scans (X3P, TIFF, PNG) and
+ * folders in one import dialog, presented and returned (NULL when there were none);
+ * each exchange package (.tmpkg) imported (tm_package_import_file); anything else
+ * named in a toast that says what Toolmark opens. */
+TmImportDialog *tm_window_open_files     (TmWindow      *self,
+                                          GFile        **files,
+                                          guint          n_files);
 /* Shows correlation run @run_id on the review page (what a finished correlate does). */
 void        tm_window_show_run           (TmWindow      *self,
                                           gint64         run_id);
