@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "tm-candidate-item.h"
+#include "tm-knm-reference.h"
 
 struct _TmCandidateItem
 {
@@ -46,6 +47,9 @@ enum {
   PROP_DX_UM,
   PROP_DY_UM,
   PROP_P_KNM,
+  PROP_KNM_N,
+  PROP_UNUSUALNESS,
+  PROP_UNUSUALNESS_REFERENCE,
   PROP_REVIEW_STATE,
   N_PROPS
 };
@@ -118,6 +122,16 @@ tm_candidate_item_get_property (GObject    *object,
       break;
     case PROP_P_KNM:
       g_value_set_double (value, c->p_knm);
+      break;
+    case PROP_KNM_N:
+      g_value_set_uint (value, c->knm_n);
+      break;
+    case PROP_UNUSUALNESS:
+      g_value_take_string (value, tm_knm_format_unusualness (c->p_knm, c->knm_n));
+      break;
+    case PROP_UNUSUALNESS_REFERENCE:
+      g_value_take_string (value, tm_knm_describe_unusualness (c->knm_source, c->knm_n,
+                                                               c->knm_per_calibre, c->p_knm_model));
       break;
     case PROP_REVIEW_STATE:
       g_value_set_string (value, c->review_state);
@@ -208,6 +222,9 @@ tm_candidate_item_class_init (TmCandidateItemClass *klass)
   properties[PROP_DX_UM] = ro_double ("dx-um");
   properties[PROP_DY_UM] = ro_double ("dy-um");
   properties[PROP_P_KNM] = ro_double ("p-knm");
+  properties[PROP_KNM_N] = ro_uint ("knm-n");
+  properties[PROP_UNUSUALNESS] = ro_string ("unusualness");
+  properties[PROP_UNUSUALNESS_REFERENCE] = ro_string ("unusualness-reference");
   properties[PROP_REVIEW_STATE] =
     g_param_spec_string ("review-state", NULL, NULL, "unreviewed",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -320,28 +337,6 @@ tm_candidate_item_set_review_state (TmCandidateItem *self,
 char *
 tm_format_unusualness (double p)
 {
-  double n;
-
-  if (isnan (p) || p < 0)
-    return g_strdup ("—");
-  if (p >= 0.5)
-    /* Translators: the score is what most non-matching candidates reach */
-    return g_strdup (_("common"));
-  /* A non-match scoring this high is rarer than the reference distribution can tell. */
-  if (p < 1e-9)
-    return g_strdup (_("< 1 in a billion"));
-
-  n = 1.0 / p;
-  if (n < 10)
-    /* Translators: the unusualness of a score, e.g. "1 in 4.5" */
-    return g_strdup_printf (_("1 in %.1f"), n);
-  else
-    {
-      /* Two significant digits: the tail estimate is not more precise than that. */
-      double magnitude = pow (10, floor (log10 (n)) - 1);
-      guint64 rounded = (guint64) (round (n / magnitude) * magnitude);
-
-      /* Translators: the unusualness of a score, e.g. "1 in 3,000"; %'lu groups digits */
-      return g_strdup_printf (_("1 in %'" PRIu64), rounded);
-    }
+  /* without the size of the reference a floor cannot be told from an estimate */
+  return tm_knm_format_unusualness (p, 0);
 }

@@ -7,7 +7,9 @@
  * ui/tm-candidate-list.ui; the cells bind to TmCandidateItem properties, so a decision
  * that changes an item's review-state updates its row without reloading the list.
  * Score columns sort highest first; missing values (no firing-pin region, no
- * reference distribution for the unusualness) sort last.
+ * reference distribution for the unusualness) sort last. The unusualness cell says
+ * "beyond all N non-matches" rather than a floor that reads like a chance, and its
+ * tooltip names the reference (the database's non-matches or the run's own bulk).
  */
 #define G_LOG_DOMAIN "tm-candidate-list"
 
@@ -85,13 +87,6 @@ format_cmc (gpointer this,
 {
   /* Translators: congruent cells query → candidate and back, e.g. "12 / 9" */
   return g_strdup_printf (_("%u / %u"), a_to_b, b_to_a);
-}
-
-static char *
-format_unusualness (gpointer this,
-                    double   p)
-{
-  return tm_format_unusualness (p);
 }
 
 static double
@@ -236,7 +231,6 @@ tm_candidate_list_class_init (TmCandidateListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, format_region);
   gtk_widget_class_bind_template_callback (widget_class, format_firing_pin);
   gtk_widget_class_bind_template_callback (widget_class, format_cmc);
-  gtk_widget_class_bind_template_callback (widget_class, format_unusualness);
   gtk_widget_class_bind_template_callback (widget_class, firing_pin_key);
   gtk_widget_class_bind_template_callback (widget_class, p_knm_key);
   gtk_widget_class_bind_template_callback (widget_class, state_icon);

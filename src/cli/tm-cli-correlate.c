@@ -7,7 +7,9 @@
  *    "counts": {"filtered", "prescored", "full", "unprocessed"},
  *    "candidates": [{"id", "file", "rank", "score",
  *                    "scores": {"breech_face", "firing_pin", "accf", "cmc": {…}, "prescore",
- *                               "p_knm", "p_knm_model"},
+ *                               "p_knm", "p_knm_model", "knm_source", "knm_n",
+ *                               "knm_per_calibre", "p_knm_firing_pin",
+ *                               "knm_source_firing_pin", "knm_n_firing_pin"},
  *                    "ranks": {"breech_face", "firing_pin", "combined"},
  *                    "angle_deg", "dx_um", "dy_um", "review_state"}],
  *    "run": id, "status", "user", "started_at", "finished_at", "filters", "parameters",
@@ -33,6 +35,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tm-cli.h"
+#include "tm-knm-reference.h"
 #include "tm-search.h"
 
 static void
@@ -83,7 +86,7 @@ print_table (TmCorrelationRun *run)
   printf ("%4s  %6s  %7s  %9s  %6s  ", "rank", "id", "score", "cmc q/c", "accf");
   if (pins)
     printf ("%6s  %10s  ", "pin", "rank bf/fp");
-  printf ("%8s  %8s  %8s  %7s  %s\n", "prescore", "p_knm", "p_model", "angle", "file");
+  printf ("%8s  %-26s  %8s  %7s  %s\n", "prescore", "unusualness", "p_model", "angle", "file");
   for (guint i = 0; i < candidates->len; i++)
     {
       const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
@@ -102,16 +105,30 @@ print_table (TmCorrelationRun *run)
           printf ("%6s  %10s  ", pin, ranks);
         }
       {
-        g_autofree char *p_knm = format_or_dash ("%8.2g", c->p_knm);
+        g_autofree char *unusual = tm_knm_format_unusualness (c->p_knm, c->knm_n);
         g_autofree char *p_model = format_or_dash ("%8.2g", c->p_knm_model);
 
-        printf ("%8.3f  %8s  %8s  %7.1f  %s", c->prescore, p_knm, p_model, c->angle_deg,
+        printf ("%8.3f  %-26s  %8s  %7.1f  %s", c->prescore, unusual, p_model, c->angle_deg,
                 c->file);
         /* an exact link, whatever the image scores say */
         if (c->microstamp != NULL)
           printf ("  [microstamp %s]", c->microstamp);
         printf ("\n");
       }
+    }
+  /* what "1 in N" counts against; every scored candidate shares the run's reference */
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+      if (isfinite (c->score) && c->score >= 0)
+        {
+          g_autofree char *note = tm_knm_describe_unusualness (c->knm_source, c->knm_n,
+                                                               c->knm_per_calibre, NAN);
+
+          printf ("\n%s %s\n", _("Unusualness:"), note);
+          break;
+        }
     }
 }
 

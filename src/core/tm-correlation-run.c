@@ -53,6 +53,31 @@ tm_candidate_clear (TmCandidate *candidate)
 }
 
 const char *
+tm_knm_source_to_string (TmKnmSource source)
+{
+  switch (source)
+    {
+    case TM_KNM_SOURCE_RUN:
+      return "run";
+    case TM_KNM_SOURCE_DATABASE:
+      return "database";
+    case TM_KNM_SOURCE_NONE:
+    default:
+      return NULL;
+    }
+}
+
+TmKnmSource
+tm_knm_source_from_string (const char *text)
+{
+  if (g_strcmp0 (text, "run") == 0)
+    return TM_KNM_SOURCE_RUN;
+  if (g_strcmp0 (text, "database") == 0)
+    return TM_KNM_SOURCE_DATABASE;
+  return TM_KNM_SOURCE_NONE;
+}
+
+const char *
 tm_correlation_run_status_to_string (TmCorrelationRunStatus status)
 {
   switch (status)
@@ -390,6 +415,27 @@ tm_candidate_scores_to_json (const TmCandidate *c)
   add_number_or_null (b, "prescore", c->prescore);
   add_number_or_null (b, "p_knm", c->p_knm);
   add_number_or_null (b, "p_knm_model", c->p_knm_model);
+  /* Which non-matches p_knm counts against, so that a reader can say "1 in 19 of this
+   * run's own candidates" rather than quote it as a database-wide rate. */
+  json_builder_set_member_name (b, "knm_source");
+  if (tm_knm_source_to_string (c->knm_source) != NULL)
+    json_builder_add_string_value (b, tm_knm_source_to_string (c->knm_source));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "knm_n");
+  json_builder_add_int_value (b, c->knm_n);
+  json_builder_set_member_name (b, "knm_per_calibre");
+  json_builder_add_boolean_value (b, c->knm_per_calibre);
+  /* zero-initialised candidates (microstamp-only, tests) have no firing-pin reference */
+  add_number_or_null (b, "p_knm_firing_pin", c->knm_source_firing_pin != TM_KNM_SOURCE_NONE
+                                             ? c->p_knm_firing_pin : NAN);
+  json_builder_set_member_name (b, "knm_source_firing_pin");
+  if (tm_knm_source_to_string (c->knm_source_firing_pin) != NULL)
+    json_builder_add_string_value (b, tm_knm_source_to_string (c->knm_source_firing_pin));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "knm_n_firing_pin");
+  json_builder_add_int_value (b, c->knm_n_firing_pin);
   if (c->microstamp != NULL)
     {
       json_builder_set_member_name (b, "microstamp");
@@ -428,8 +474,34 @@ tm_candidate_set_from_json (TmCandidate *c,
 
   c->firing_pin = NAN;
   c->rank_firing_pin = 0;
+  c->knm_source = c->knm_source_firing_pin = TM_KNM_SOURCE_NONE;
+  c->knm_n = c->knm_n_firing_pin = 0;
+  c->knm_per_calibre = FALSE;
+  c->p_knm_firing_pin = NAN;
   if (scores == NULL)
     return;
+  m = json_object_get_member (scores, "knm_source");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING)
+    c->knm_source = tm_knm_source_from_string (json_node_get_string (m));
+  m = json_object_get_member (scores, "knm_n");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+    c->knm_n = (guint)json_node_get_int (m);
+  m = json_object_get_member (scores, "knm_per_calibre");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+    c->knm_per_calibre = json_node_get_boolean (m);
+  m = json_object_get_member (scores, "p_knm_firing_pin");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+    c->p_knm_firing_pin = json_node_get_double (m);
+  m = json_object_get_member (scores, "knm_source_firing_pin");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING)
+    c->knm_source_firing_pin = tm_knm_source_from_string (json_node_get_string (m));
+  m = json_object_get_member (scores, "knm_n_firing_pin");
+  if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+    c->knm_n_firing_pin = (guint)json_node_get_int (m);
+  /* Runs saved before the source was recorded measured against their own bulk. */
+  if (c->knm_source == TM_KNM_SOURCE_NONE && json_object_has_member (scores, "p_knm") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (scores, "p_knm")))
+    c->knm_source = TM_KNM_SOURCE_RUN;
   m = json_object_get_member (scores, "firing_pin");
   if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
     c->firing_pin = json_node_get_double (m);

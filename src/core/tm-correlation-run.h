@@ -35,10 +35,33 @@ G_BEGIN_DECLS
  *   0 when this one has none
  * @microstamp: the microstamp code this candidate shares with the query (owned), or
  *   NULL; such candidates rank first whatever their image scores (tm-microstamp.h)
+ * @knm_source: which known non-match scores @p_knm was measured against
+ * @knm_n: how many there were (0 when @p_knm is NaN)
+ * @knm_per_calibre: the database reference held only the query's calibre
+ * @p_knm_firing_pin, @knm_source_firing_pin, @knm_n_firing_pin: the same for @firing_pin
+ *   against firing-pin scores; NaN / NONE / 0 without a firing-pin score or reference
  *
  * @rank is the combined rank ("rank sort"): candidates ordered by the best of their
  * per-region ranks, ties by the other region's rank, then by @score (see tm-search.c).
  */
+/**
+ * TmKnmSource:
+ * @TM_KNM_SOURCE_NONE: no reference: the unusualness is unknown
+ * @TM_KNM_SOURCE_RUN: the run's own candidates below its best max(2, n/10)
+ * @TM_KNM_SOURCE_DATABASE: known or presumed non-match pairs of the database's stored
+ *   runs (tm-knm-reference.h)
+ */
+typedef enum
+{
+  TM_KNM_SOURCE_NONE,
+  TM_KNM_SOURCE_RUN,
+  TM_KNM_SOURCE_DATABASE,
+} TmKnmSource;
+
+/* "run", "database"; NULL for NONE. */
+const char *tm_knm_source_to_string   (TmKnmSource  source);
+TmKnmSource tm_knm_source_from_string (const char  *text);
+
 typedef struct
 {
   gint64   acquisition_id;
@@ -59,6 +82,12 @@ typedef struct
   guint    rank_breech_face;
   guint    rank_firing_pin;
   char    *microstamp;
+  TmKnmSource knm_source;
+  guint    knm_n;
+  gboolean knm_per_calibre;
+  double   p_knm_firing_pin;
+  TmKnmSource knm_source_firing_pin;
+  guint    knm_n_firing_pin;
 } TmCandidate;
 
 void tm_candidate_clear (TmCandidate *candidate);
@@ -134,8 +163,10 @@ JsonNode    *tm_candidate_scores_to_json        (const TmCandidate *candidate);
 /* One candidate's "ranks" object: {"breech_face", "firing_pin" (null when none),
  * "combined"}. */
 JsonNode    *tm_candidate_ranks_to_json         (const TmCandidate *candidate);
-/* Reads "firing_pin" of a "scores" object and its "ranks" member (as the store keeps
- * them) back into @candidate; absent members leave NaN / 0. */
+/* Reads "firing_pin", "microstamp", the reference of the unusualness ("knm_source",
+ * "knm_n", "knm_per_calibre", "p_knm_firing_pin", "knm_source_firing_pin",
+ * "knm_n_firing_pin") of a "scores" object and its "ranks" member (as the store keeps
+ * them) back into @candidate; absent members leave NaN / 0 / NONE. */
 void         tm_candidate_set_from_json         (TmCandidate       *candidate,
                                                  JsonObject        *scores);
 

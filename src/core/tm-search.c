@@ -21,6 +21,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "tm-knm-reference.h"
 #include "tm-score-model.h"
 #include "tm-microstamp.h"
 #include "tm-search.h"
@@ -537,26 +538,117 @@ tm_search_rank_candidates (GArray *candidates)
   /* The reference distribution: below the best max(2, n/10) scores a search's
    * candidates are non-matches but for the rarest database (a firearm with more shots
    * than that in the scope), and they are non-matches the pre-score found similar, so
-   * the tail probabilities err on the cautious side. */
-  skip = MAX (2, n / 10);
-  if (n < skip + 10)
-    return;
-  bulk = g_new (double, n - skip);
-  for (guint i = 0; i < n; i++)
-    {
-      const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
-
-      /* the bulk by score, whatever order the combined rank put them in */
-      if (c->rank_breech_face > skip)
-        bulk[c->rank_breech_face - 1 - skip] = c->score;
-    }
-  model = tm_score_model_new (bulk, n - skip);
+   * the tail probabilities err on the cautious side. tm_search_run replaces it with
+   * the database's reference (tm-knm-reference.h) when that is large enough. */
   for (guint i = 0; i < n; i++)
     {
       TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
 
-      c->p_knm = tm_score_model_p_empirical (model, c->score);
-      c->p_knm_model = tm_score_model_p_fitted (model, c->score);
+      c->p_knm = c->p_knm_model = c->p_knm_firing_pin = NAN;
+      c->knm_source = c->knm_source_firing_pin = TM_KNM_SOURCE_NONE;
+      c->knm_n = c->knm_n_firing_pin = 0;
+      c->knm_per_calibre = FALSE;
+    }
+  skip = MAX (2, n / 10);
+  if (n >= skip + 10)
+    {
+      bulk = g_new (double, n - skip);
+      for (guint i = 0; i < n; i++)
+        {
+          const TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+          /* the bulk by score, whatever order the combined rank put them in */
+          if (c->rank_breech_face > skip)
+            bulk[c->rank_breech_face - 1 - skip] = c->score;
+        }
+      model = tm_score_model_new (bulk, n - skip);
+      for (guint i = 0; i < n; i++)
+        {
+          TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+          c->p_knm = tm_score_model_p_empirical (model, c->score);
+          c->p_knm_model = tm_score_model_p_fitted (model, c->score);
+          c->knm_source = TM_KNM_SOURCE_RUN;
+          c->knm_n = n - skip;
+        }
+    }
+
+  /* the same for the firing-pin scores, among the candidates that have one */
+  skip = MAX (2, with_pin->len / 10);
+  if (with_pin->len >= skip + 10)
+    {
+      g_autofree double *pin_bulk = g_new (double, with_pin->len - skip);
+      g_autoptr(TmScoreModel) pin_model = NULL;
+
+      for (guint i = skip; i < with_pin->len; i++)
+        pin_bulk[i - skip] = ((TmCandidate *)g_ptr_array_index (with_pin, i))->firing_pin;
+      pin_model = tm_score_model_new (pin_bulk, with_pin->len - skip);
+      for (guint i = 0; i < n; i++)
+        {
+          TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+          if (!isfinite (c->firing_pin))
+            continue;
+          c->p_knm_firing_pin = tm_score_model_p_empirical (pin_model, c->firing_pin);
+          c->knm_source_firing_pin = TM_KNM_SOURCE_RUN;
+          c->knm_n_firing_pin = with_pin->len - skip;
+        }
+    }
+}
+
+/* Measures the run's candidates against the database's known non-match scores
+ * (tm-knm-reference.h) when it holds at least TM_KNM_REFERENCE_MIN_SCORES comparable
+ * ones; otherwise the run's own bulk stays. A reference that cannot be read is not a
+ * reason to lose the search. */
+static void
+apply_database_reference (TmStore       *store,
+                          TmAcquisition *query,
+                          const char    *params_json,
+                          GArray        *candidates)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmKnmReference) reference = tm_knm_reference_get (store, &error);
+  g_autofree char *key = NULL;
+
+  if (reference == NULL)
+    {
+      g_message ("%s: measuring unusualness against the run's own candidates: %s",
+                 tm_acquisition_get_file (query), error->message);
+      return;
+    }
+  key = tm_knm_reference_params_key (params_json);
+  for (TmKnmRegion region = TM_KNM_REGION_BREECH_FACE; region <= TM_KNM_REGION_FIRING_PIN; region++)
+    {
+      gboolean per_calibre = FALSE;
+      g_autoptr(GArray) scores = tm_knm_reference_select (reference, region,
+                                                          tm_acquisition_get_id (query),
+                                                          tm_acquisition_get_modality (query),
+                                                          tm_acquisition_get_calibre (query),
+                                                          key, &per_calibre);
+      g_autoptr(TmScoreModel) model = NULL;
+
+      if (scores->len < TM_KNM_REFERENCE_MIN_SCORES)
+        continue;
+      model = tm_score_model_new ((const double *)scores->data, scores->len);
+      for (guint i = 0; i < candidates->len; i++)
+        {
+          TmCandidate *c = &g_array_index (candidates, TmCandidate, i);
+
+          if (region == TM_KNM_REGION_BREECH_FACE && isfinite (c->score) && c->score >= 0)
+            {
+              c->p_knm = tm_score_model_p_empirical (model, c->score);
+              c->p_knm_model = tm_score_model_p_fitted (model, c->score);
+              c->knm_source = TM_KNM_SOURCE_DATABASE;
+              c->knm_n = scores->len;
+              c->knm_per_calibre = per_calibre;
+            }
+          else if (region == TM_KNM_REGION_FIRING_PIN && isfinite (c->firing_pin))
+            {
+              c->p_knm_firing_pin = tm_score_model_p_empirical (model, c->firing_pin);
+              c->knm_source_firing_pin = TM_KNM_SOURCE_DATABASE;
+              c->knm_n_firing_pin = scores->len;
+            }
+        }
     }
 }
 
@@ -812,6 +904,7 @@ tm_search_run (TmStore               *store,
           n_full++;
         }
       tm_search_rank_candidates (tm_correlation_run_get_candidates (run));
+      apply_database_reference (store, query, params_json, tm_correlation_run_get_candidates (run));
       if (!add_microstamp_matches (store, query_id, run, error))
         {
           tm_signature_set_free (collect.set);
@@ -889,7 +982,7 @@ add_microstamp_matches (TmStore           *store,
           c.file = g_strdup (a ? tm_acquisition_get_file (a) : "");
           c.rank = G_MAXUINT;  /* after the scored ones that share a code */
           c.score = c.prescore = c.accf = c.angle_deg = c.dx_um = c.dy_um = NAN;
-          c.p_knm = c.p_knm_model = c.firing_pin = NAN;
+          c.p_knm = c.p_knm_model = c.firing_pin = c.p_knm_firing_pin = NAN;
           c.microstamp = g_strdup (match->code);
           tm_correlation_run_add_candidate (run, &c);
         }

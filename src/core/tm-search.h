@@ -159,9 +159,12 @@ double    tm_search_score_of     (TmComparison          *comparison);
 /* Sets each candidate's per-region ranks (rank_breech_face by score, rank_firing_pin by
  * the firing-pin score among those that have one), sorts @candidates by the combined
  * rank (the best of the two; see tm-search.c) and sets rank 1…n — the score order when
- * no candidate has a firing-pin score — and fills p_knm /
- * p_knm_model against the bulk of the scores (all but the best max(2, n/10)), which
- * are overwhelmingly non-matches; NaN when fewer than 10 remain. */
+ * no candidate has a firing-pin score — and fills p_knm / p_knm_model (knm_source
+ * TM_KNM_SOURCE_RUN, knm_n) against the bulk of the scores (all but the best
+ * max(2, n/10)), which are overwhelmingly non-matches, and p_knm_firing_pin likewise
+ * among the firing-pin scores; NaN when fewer than 10 remain. tm_search_run then
+ * measures against the database's reference instead when it holds at least
+ * TM_KNM_REFERENCE_MIN_SCORES comparable scores (tm-knm-reference.h). */
 void      tm_search_rank_candidates (GArray             *candidates);
 
 G_END_DECLS
