@@ -8,6 +8,7 @@
 
 #include <zip.h>
 
+#include "tm-audit.h"
 #include "tm-package.h"
 #include "tm-store.h"
 #include "tm-test-support.h"
@@ -62,6 +63,34 @@ test_round_trip (void)
   g_assert_cmpuint (report.imported, ==, 2);
   g_assert_cmpstr (report.agency, ==, "Landeskriminalamt");
   tm_package_report_clear (&report);
+
+  /* The imported records are in B's audit trail, naming the package, and the chain
+   * still verifies. */
+  {
+    g_autoptr(GPtrArray) audit = tm_audit_list (b, NULL, &error);
+    g_autoptr(GPtrArray) problems = NULL;
+    guint n_acquisitions = 0, n_cases = 0;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < audit->len; i++)
+      {
+        TmAuditEntry *entry = g_ptr_array_index (audit, i);
+
+        if (g_str_equal (entry->action, "package-imported-acquisition"))
+          {
+            n_acquisitions++;
+            g_assert_cmpstr (entry->entity_type, ==, "acquisition");
+            g_assert_nonnull (strstr (entry->details, package));
+            g_assert_nonnull (strstr (entry->details, "origin_site"));
+          }
+        n_cases += g_str_equal (entry->action, "package-imported-case");
+      }
+    g_assert_cmpuint (n_acquisitions, ==, 2);
+    g_assert_cmpuint (n_cases, >=, 1);
+    g_assert_true (tm_audit_verify (b, &problems, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, ==, 0);
+  }
 
   list = tm_store_list_acquisitions (a, &error);
   g_assert_no_error (error);

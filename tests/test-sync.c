@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 #include <json-glib/json-glib.h>
 
+#include "tm-audit.h"
 #include "tm-hub.h"
 #include "tm-store.h"
 #include "tm-store-private.h"
@@ -346,6 +347,248 @@ test_two_sites (void)
   }
 }
 
+static gint64
+import_case (const char *db,
+             const char *file,
+             const char *case_number)
+{
+  g_autofree char *path = g_build_filename (scans_dir, file, NULL);
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (cli (db, &out, "import", "--calibre", "9mm", "--case", case_number, path, NULL), ==, 0);
+  return g_ascii_strtoll (out, NULL, 10);
+}
+
+static char *
+local_site_of (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmStore) store = tm_store_open (db, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (tm_store_get_local_site (store));
+}
+
+/* The audit chain of @db verifies; returns how many rows have @action. */
+static guint
+audit_rows (const char *db,
+            const char *action)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmStore) store = tm_store_open (db, &error);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (tm_audit_verify (store, &problems, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < problems->len; i++)
+    g_test_message ("%s: %s", db, (const char *)g_ptr_array_index (problems, i));
+  g_assert_cmpuint (problems->len, ==, 0);
+  rows = tm_audit_list (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    n += g_str_equal (((TmAuditEntry *)g_ptr_array_index (rows, i))->action, action);
+  return n;
+}
+
+static gint64
+count_sql (const char *db,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmStore) store = tm_store_open (db, &error);
+  g_autoptr(TmStmt) stmt = NULL;
+
+  g_assert_no_error (error);
+  stmt = tm_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* Site A confirms a hit linking cases X and Y; B pulls it, so B knows X and Y are
+ * linked: B's identification of X, Y and a new Z counts one hit, not two. Everything
+ * pulled is in B's audit trail, which still verifies, and reaches the hub. */
+static void
+test_hit_links (void)
+{
+  g_autofree char *dir = NULL, *a = NULL, *b = NULL, *url = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 x, y, z, lead_id, hit_id = 0;
+
+  if (!need_pg ())
+    return;
+  dir = tm_test_make_tmpdir ("sync-hit-XXXXXX");
+  a = g_build_filename (dir, "a.db", NULL);
+  b = g_build_filename (dir, "b.db", NULL);
+  url = make_hub (NULL);
+  x = import_case (a, "F01-C01.x3p", "X-1");
+  y = import_case (a, "F01-C02.x3p", "Y-2");
+  z = import_case (b, "F01-C03.x3p", "Z-3");
+  {
+    g_autoptr(TmStore) store = tm_store_open (a, &error);
+    gint64 ids[] = { x, y };
+
+    g_assert_no_error (error);
+    lead_id = tm_store_create_lead (store, ids, 2, NULL, 0, g_get_user_name (), &error);
+    g_assert_no_error (error);
+    g_assert_true (tm_store_confirm_lead (store, lead_id, "identification", NULL, g_get_user_name (),
+                                          &hit_id, &error));
+    g_assert_no_error (error);
+  }
+  sync_ok (a, url, "2");
+  sync_ok (b, url, "2");
+
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM hits"), ==, 1);
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM case_links l JOIN cases ca ON ca.id = l.case_a"
+                                 " JOIN cases cb ON cb.id = l.case_b WHERE l.source = 'hit'"
+                                 " AND l.hit_id IS NOT NULL"
+                                 " AND ca.case_number || cb.case_number IN ('X-1Y-2', 'Y-2X-1')"), ==, 1);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-acquisition"), ==, 2);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-case"), ==, 2);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-exhibit"), ==, 2);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-lead"), ==, 1);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-lead-member"), ==, 2);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-lead-event"), >=, 2);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-hit"), ==, 1);
+  g_assert_cmpuint (audit_rows (a, "sync-pulled-acquisition"), ==, 0);
+
+  /* The pulled rows reached the hub in the same sync: its audit trail of B is whole. */
+  {
+    g_autoptr(TmHub) hub = tm_hub_connect (url, &error);
+    g_autoptr(PGresult) result = NULL;
+    g_autofree char *site_b = local_site_of (b);
+    const char *values[] = { site_b };
+
+    g_assert_no_error (error);
+    result = tm_hub_query (hub, "SELECT count(*) FROM audit_events WHERE origin_site = $1::uuid"
+                                " AND action = 'sync-pulled-hit'", 1, values, NULL, NULL, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (PQgetvalue (result, 0, 0), ==, "1");
+  }
+
+  {
+    g_autoptr(TmStore) store = tm_store_open (b, &error);
+    g_autoptr(TmHit) hit = NULL;
+    g_autofree char *hit_text = NULL;
+    gint64 ids[3];
+    gint64 b_lead, b_hit = 0;
+
+    g_assert_no_error (error);
+    ids[0] = z;
+    ids[1] = count_sql (b, "SELECT a.id FROM acquisitions a JOIN exhibits e ON e.id = a.exhibit_id"
+                           " JOIN cases c ON c.id = e.case_id WHERE c.case_number = 'X-1'");
+    ids[2] = count_sql (b, "SELECT a.id FROM acquisitions a JOIN exhibits e ON e.id = a.exhibit_id"
+                           " JOIN cases c ON c.id = e.case_id WHERE c.case_number = 'Y-2'");
+    b_lead = tm_store_create_lead (store, ids, 3, NULL, 0, g_get_user_name (), &error);
+    g_assert_no_error (error);
+    g_assert_true (tm_store_confirm_lead (store, b_lead, "identification", NULL, g_get_user_name (),
+                                          &b_hit, &error));
+    g_assert_no_error (error);
+    hit_text = g_strdup_printf ("%" G_GINT64_FORMAT, b_hit);
+    hit = tm_store_get_hit (store, hit_text, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (hit->n_hits, ==, 1);
+  }
+  /* A replay adds nothing, and both trails still verify after B's pushes reach A. */
+  sync_ok (b, url, "2");
+  sync_ok (a, url, "2");
+  g_assert_cmpuint (audit_rows (a, "sync-pulled-hit"), ==, 1);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-hit"), ==, 1);
+}
+
+/* Only leads that concern B come: one with a member in B's scope (then with all its
+ * members, out-of-scope ones included), not one only between other sites' acquisitions
+ * outside the scope — until a member in scope joins it, when it comes whole. */
+static void
+test_lead_scope (void)
+{
+  g_autofree char *dir = NULL, *a = NULL, *b = NULL, *c = NULL, *url = NULL;
+  g_autofree char *site_a = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 a1, a2, c1, c2, only_c, mixed;
+  g_autofree char *only_c_uuid = NULL;
+
+  if (!need_pg ())
+    return;
+  dir = tm_test_make_tmpdir ("sync-scope-XXXXXX");
+  a = g_build_filename (dir, "a.db", NULL);
+  b = g_build_filename (dir, "b.db", NULL);
+  c = g_build_filename (dir, "c.db", NULL);
+  url = make_hub (NULL);
+  a1 = import_one (a, "F01-C01.x3p", NULL);
+  a2 = import_one (a, "F02-C01.x3p", NULL);
+  c1 = import_one (c, "F01-C02.x3p", NULL);
+  c2 = import_one (c, "F02-C02.x3p", NULL);
+  import_one (c, "F01-C03.x3p", NULL);
+  g_assert_cmpint (cli (b, NULL, "init", NULL), ==, 0);
+  site_a = local_site_of (a);
+
+  {
+    g_autoptr(TmStore) store = tm_store_open (c, &error);
+    g_autoptr(TmLead) lead = NULL;
+    g_autofree char *id_text = NULL;
+    gint64 ids[] = { c1, c2 };
+
+    g_assert_no_error (error);
+    only_c = tm_store_create_lead (store, ids, 2, "C only", 0, g_get_user_name (), &error);
+    g_assert_no_error (error);
+    id_text = g_strdup_printf ("%" G_GINT64_FORMAT, only_c);
+    lead = tm_store_get_lead (store, id_text, &error);
+    g_assert_no_error (error);
+    only_c_uuid = g_strdup (tm_lead_get_uuid (lead));
+  }
+  sync_ok (c, url, "5");
+  sync_ok (a, url, "5");
+  {
+    g_autoptr(TmStore) store = tm_store_open (a, &error);
+    gint64 ids[] = { a1, 0 };
+
+    g_assert_no_error (error);
+    ids[1] = count_sql (a, "SELECT id FROM acquisitions WHERE original_name = 'F01-C03.x3p'");
+    mixed = tm_store_create_lead (store, ids, 2, "A and C", 0, g_get_user_name (), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (mixed, >, 0);
+  }
+  sync_ok (a, url, "5");
+
+  /* B's scope: site A only. */
+  g_assert_cmpint (cli (b, NULL, "-q", "sync", "--batch", "5", "--scope-site", site_a, url, NULL), ==, 0);
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM leads"), ==, 1);
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM leads l JOIN lead_events ev ON ev.lead_id = l.id"
+                                 " WHERE ev.kind = 'note'"), ==, 1);
+  /* The pulled lead shows both members, C's (outside the scope) fetched for it. */
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM lead_members"), ==, 2);
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM acquisitions WHERE original_name = 'F01-C03.x3p'"), ==, 1);
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM acquisitions WHERE original_name IN"
+                                 " ('F01-C02.x3p', 'F02-C02.x3p')"), ==, 0);
+
+  /* A adds its a2 to C's lead: now it concerns B, and comes with all its history. */
+  {
+    g_autoptr(TmStore) store = tm_store_open (a, &error);
+    g_autoptr(TmLead) lead = tm_store_get_lead (store, only_c_uuid, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (tm_store_add_to_lead (store, tm_lead_get_id (lead), a2, 0, g_get_user_name (), &error));
+    g_assert_no_error (error);
+  }
+  sync_ok (a, url, "5");
+  g_assert_cmpint (cli (b, NULL, "-q", "sync", "--batch", "5", "--scope-site", site_a, url, NULL), ==, 0);
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM leads"), ==, 2);
+  {
+    g_autoptr(TmStore) store = tm_store_open (b, &error);
+    g_autoptr(TmLead) lead = tm_store_get_lead (store, only_c_uuid, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (tm_lead_get_members (lead)->len, ==, 3);
+  }
+  g_assert_cmpint (count_sql (b, "SELECT count(*) FROM lead_events ev JOIN leads l ON l.id = ev.lead_id"
+                                 " WHERE ev.kind = 'note' AND ev.payload LIKE '%C only%'"), ==, 1);
+  g_assert_cmpuint (audit_rows (b, "sync-pulled-lead"), ==, 2);
+}
+
 /* Runs `sync` with TM_SYNC_KILL_AFTER=@kill_after; TRUE when SIGKILL ended it. */
 static gboolean
 sync_killed (const char *db,
@@ -623,5 +866,7 @@ main (int   argc,
   g_test_add_func ("/sync/point-of-sale", test_point_of_sale);
   g_test_add_func ("/sync/quarantine", test_quarantine);
   g_test_add_func ("/sync/kill-resume", test_kill_resume);
+  g_test_add_func ("/sync/hit-links", test_hit_links);
+  g_test_add_func ("/sync/lead-scope", test_lead_scope);
   return g_test_run ();
 }

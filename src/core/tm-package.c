@@ -619,6 +619,7 @@ tm_package_import (TmStore          *store,
   g_autoptr(JsonObject) manifest = NULL;
   g_autoptr(GPtrArray) created_blobs = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *source = NULL;
+  TmSyncAuditInfo audit = { 0 };
   JsonNode *members_node, *uuids_node;
   JsonArray *members, *uuids;
   zip_t *zip;
@@ -791,6 +792,10 @@ tm_package_import (TmStore          *store,
 
   report->agency = g_strdup (meta_string (manifest, "agency"));
   source = g_strdup_printf ("package %s (%s)", path, report->agency ? report->agency : "unknown agency");
+  audit.user = user;
+  audit.action_prefix = "package-imported";
+  audit.via_key = "package";
+  audit.via = source;
 
   if (!tm_store_begin (store, error))
     goto out;
@@ -844,7 +849,7 @@ tm_package_import (TmStore          *store,
             scan_sha = tm_blob_sha256_bytes (scan);
           if (scan_sha == NULL || g_strcmp0 (scan_sha, meta_string (acquisition->meta, "sha256")) != 0)
             scan = NULL;
-          if (!tm_sync_acquisition_apply (store, acquisition, source, NULL, scan, &outcome, &blob_created,
+          if (!tm_sync_acquisition_apply (store, acquisition, source, NULL, scan, &audit, &outcome, &blob_created,
                                           &reason, error))
             goto rollback;
           if (blob_created)

@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "tm-audit.h"
 #include "tm-hub.h"
 #include "tm-store-private.h"
 #include "tm-sync.h"
@@ -46,6 +47,7 @@ typedef struct
   const char          *local_site;
   const char          *source;     /* the hub's URL without password */
   guint                batch;
+  TmSyncAuditInfo      audit;
 } SyncContext;
 
 /* Test hook (see the file comment) */
@@ -609,6 +611,32 @@ tm_sync_quarantine (TmStore     *store,
   return step_done (store, stmt, "cannot record the quarantined record", error);
 }
 
+/* One audit row for a record that came from elsewhere: @what is the entity ("case",
+ * "acquisition", "lead-event", …) and names the action; @entity_type the audit entity.
+ * @extra (nullable, consumed) adds members to the details. */
+static gboolean
+audit_applied (TmStore                *store,
+               const TmSyncAuditInfo  *audit,
+               const char             *what,
+               const char             *entity_type,
+               const char             *entity_uuid,
+               const char             *origin_site,
+               JsonObject             *extra,
+               GError                **error)
+{
+  g_autoptr(JsonObject) details = extra != NULL ? extra : json_object_new ();
+  g_autofree char *action = NULL;
+  g_autofree char *text = NULL;
+
+  if (audit == NULL)
+    return TRUE;
+  add_string_or_null (details, "origin_site", origin_site);
+  add_string_or_null (details, audit->via_key, audit->via);
+  text = object_to_text (details);
+  action = g_strdup_printf ("%s-%s", audit->action_prefix, what);
+  return tm_audit_append (store, audit->user, action, entity_type, entity_uuid, text, error);
+}
+
 /* Looks a row id up by a text key; 0 when absent, -1 on error. */
 static gint64
 lookup_id (TmStore     *store,
@@ -668,6 +696,7 @@ static gint64
 ensure_case (TmStore     *store,
              JsonObject  *object,
              const char  *fallback_site,
+             gboolean    *out_created,
              GError     **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
@@ -706,6 +735,7 @@ ensure_case (TmStore     *store,
   bind_text (stmt, 9, str_member (object, "created_at") ? str_member (object, "created_at") : now);
   if (!step_done (store, stmt, "cannot record the case", error))
     return -1;
+  *out_created = TRUE;
   return sqlite3_last_insert_rowid (tm_store_get_db (store));
 }
 
@@ -713,6 +743,7 @@ static gint64
 ensure_exhibit (TmStore     *store,
                 gint64       case_id,
                 JsonObject  *object,
+                gboolean    *out_created,
                 char       **out_reason,
                 GError     **error)
 {
@@ -771,6 +802,7 @@ ensure_exhibit (TmStore     *store,
       tm_store_set_sql_error (store, error, rc, "cannot record the exhibit");
       return -1;
     }
+  *out_created = TRUE;
   return sqlite3_last_insert_rowid (tm_store_get_db (store));
 }
 
@@ -781,11 +813,15 @@ insert_acquisition (TmStore            *store,
                     TmSyncAcquisition  *acquisition,
                     const char         *hub_uuid,
                     GBytes             *original,
+                    const TmSyncAuditInfo *audit,
                     gboolean           *out_blob_created,
                     char              **out_reason,
                     GError            **error)
 {
   JsonObject *meta = acquisition->meta;
+  JsonObject *case_object = get_object (meta, "case");
+  JsonObject *exhibit_object = get_object (meta, "exhibit");
+  gboolean case_created = FALSE, exhibit_created = FALSE;
   JsonObject *site = get_object (meta, "site");
   g_autoptr(TmStmt) stmt = NULL;
   g_autofree char *now = tm_store_now_iso8601 ();
@@ -800,10 +836,10 @@ insert_acquisition (TmStore            *store,
   if (ensure_site (store, origin, site ? str_member (site, "name") : NULL,
                    site ? str_member (site, "region") : NULL, error) < 0)
     return -1;
-  case_id = ensure_case (store, get_object (meta, "case"), origin, error);
+  case_id = ensure_case (store, case_object, origin, &case_created, error);
   if (case_id < 0)
     return -1;
-  exhibit_id = ensure_exhibit (store, case_id, get_object (meta, "exhibit"), out_reason, error);
+  exhibit_id = ensure_exhibit (store, case_id, exhibit_object, &exhibit_created, out_reason, error);
   if (exhibit_id <= 0)
     return exhibit_id;
 
@@ -986,6 +1022,52 @@ insert_acquisition (TmStore            *store,
       if (!step_done (store, insert, "cannot record the signature", error))
         return -1;
     }
+
+  /* Audited last, once nothing can refuse the record any more (a refused one rolls
+   * back to the savepoint, its audit rows with it). The case and exhibit are named by
+   * the UUIDs they have here, which differ from the record's when they matched an
+   * existing case by agency and number. */
+  {
+    g_autofree char *case_uuid = NULL, *exhibit_uuid = NULL;
+    JsonObject *extra;
+    g_autoptr(TmStmt) names = tm_store_prepare (store, "SELECT c.uuid, e.uuid FROM exhibits e"
+                                                       " JOIN cases c ON c.id = e.case_id WHERE e.id = ?",
+                                                error);
+    if (names == NULL)
+      return -1;
+    sqlite3_bind_int64 (names, 1, exhibit_id);
+    if (sqlite3_step (names) != SQLITE_ROW)
+      {
+        tm_store_set_sql_error (store, error, sqlite3_errcode (db), "cannot read the exhibit back");
+        return -1;
+      }
+    case_uuid = g_strdup (column_text (names, 0));
+    exhibit_uuid = g_strdup (column_text (names, 1));
+    if (case_created)
+      {
+        extra = json_object_new ();
+        add_string_or_null (extra, "case_number", str_member (case_object, "case_number"));
+        add_string_or_null (extra, "agency", str_member (case_object, "agency"));
+        if (!audit_applied (store, audit, "case", "case", case_uuid, str_member (case_object, "origin_site"),
+                            extra, error))
+          return -1;
+      }
+    if (exhibit_created)
+      {
+        extra = json_object_new ();
+        add_string_or_null (extra, "case", case_uuid);
+        add_string_or_null (extra, "item_number", str_member (exhibit_object, "item_number"));
+        if (!audit_applied (store, audit, "exhibit", "exhibit", exhibit_uuid, origin, extra, error))
+          return -1;
+      }
+    extra = json_object_new ();
+    add_string_or_null (extra, "case", case_uuid);
+    add_string_or_null (extra, "exhibit", exhibit_uuid);
+    add_string_or_null (extra, "sha256", sha256);
+    if (!audit_applied (store, audit, "acquisition", "acquisition", str_member (meta, "uuid"), origin,
+                        extra, error))
+      return -1;
+  }
   return id;
 }
 
@@ -995,6 +1077,7 @@ tm_sync_acquisition_apply (TmStore            *store,
                            const char         *source,
                            const char         *hub_uuid,
                            GBytes             *original,
+                           const TmSyncAuditInfo *audit,
                            TmSyncOutcome      *out_outcome,
                            gboolean           *out_blob_created,
                            char              **out_reason,
@@ -1044,7 +1127,7 @@ tm_sync_acquisition_apply (TmStore            *store,
   /* A savepoint so a refused record leaves nothing half-applied in the caller's batch. */
   if (!local_exec (store, "SAVEPOINT tm_sync_apply", error))
     return FALSE;
-  id = insert_acquisition (store, acquisition, hub_uuid, original, out_blob_created, &reason, error);
+  id = insert_acquisition (store, acquisition, hub_uuid, original, audit, out_blob_created, &reason, error);
   if (id <= 0)
     {
       local_exec (store, "ROLLBACK TO tm_sync_apply; RELEASE tm_sync_apply", NULL);
@@ -1544,6 +1627,25 @@ push_rows (SyncContext     *ctx,
   return TRUE;
 }
 
+/* This site's audit rows. Run again after the pull: what the pull applied is audited
+ * here, and the hub then holds this site's whole trail when the sync ends. */
+static gboolean
+push_audit (SyncContext  *ctx,
+            GError      **error)
+{
+  const PushSpec spec = {
+    "audit",
+    "SELECT seq, uuid, site, seq, at, user, action, entity_type, entity_uuid, details, prev_hash, hash"
+    "  FROM audit_log WHERE site = ?1 AND seq > ?2 ORDER BY seq",
+    "SELECT count(*) FROM audit_log WHERE site = ?1 AND seq > ?2",
+    "INSERT INTO audit_events (uuid, origin_site, site_seq, at, \"user\", action, entity_type,"
+    " entity_uuid, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " ON CONFLICT DO NOTHING", 11, &ctx->report->pushed_audit,
+  };
+
+  return push_rows (ctx, &spec, error);
+}
+
 static gboolean
 push_all (SyncContext  *ctx,
           GError      **error)
@@ -1584,13 +1686,6 @@ push_all (SyncContext  *ctx,
       "SELECT count(*) FROM hits WHERE origin_site = ?1 AND id > ?2",
       "INSERT INTO hits (uuid, lead_uuid, event_uuid, examiner, confirmed_at, n_hits, origin_site)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uuid) DO NOTHING", 7, &ctx->report->pushed_hits },
-    { "audit",
-      "SELECT seq, uuid, site, seq, at, user, action, entity_type, entity_uuid, details, prev_hash, hash"
-      "  FROM audit_log WHERE site = ?1 AND seq > ?2 ORDER BY seq",
-      "SELECT count(*) FROM audit_log WHERE site = ?1 AND seq > ?2",
-      "INSERT INTO audit_events (uuid, origin_site, site_seq, at, \"user\", action, entity_type,"
-      " entity_uuid, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-      " ON CONFLICT DO NOTHING", 11, &ctx->report->pushed_audit },
   };
 
   {
@@ -1620,7 +1715,7 @@ push_all (SyncContext  *ctx,
   for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
     if (!push_rows (ctx, &specs[i], error))
       return FALSE;
-  return TRUE;
+  return push_audit (ctx, error);
 }
 
 /* Pull */
@@ -1784,7 +1879,7 @@ apply_hub_acquisitions (SyncContext  *ctx,
             return FALSE;
         }
       else if (!tm_sync_acquisition_apply (ctx->store, acquisition, ctx->source, tm_hub_get_uuid (ctx->hub),
-                                           NULL, &outcome, &blob_created, &reason, error))
+                                           NULL, &ctx->audit, &outcome, &blob_created, &reason, error))
         return FALSE;
       count_outcome (ctx, outcome, &ctx->report->pulled_acquisitions, "acquisition", uuid, reason);
     }
@@ -1815,12 +1910,20 @@ ensure_acquisition (SyncContext  *ctx,
   return lookup_id (ctx->store, "SELECT id FROM acquisitions WHERE uuid = ?", uuid, NULL, error);
 }
 
-/* The local id of lead @uuid, fetched from the hub when it is not here. */
+static gboolean backfill_lead (SyncContext  *ctx,
+                               const char   *uuid,
+                               GError      **error);
+
+/* The local id of lead @uuid, fetched from the hub when it is not here, with
+ * everything on it: a lead becomes relevant here (a member in scope) possibly long
+ * after its events and members went past the pull cursors. */
 static gint64
 ensure_lead (SyncContext  *ctx,
              const char   *uuid,
              GError      **error)
 {
+  gint64 lead_id;
+
   const char *values[] = { uuid };
   g_autoptr(PGresult) result = NULL;
   g_autoptr(TmStmt) stmt = NULL;
@@ -1844,8 +1947,12 @@ ensure_lead (SyncContext  *ctx,
   bind_text (stmt, 4, PQgetvalue (result, 0, 2));
   if (!step_done (ctx->store, stmt, "cannot record the lead", error))
     return -1;
+  lead_id = sqlite3_last_insert_rowid (tm_store_get_db (ctx->store));
   ctx->report->pulled_leads++;
-  return sqlite3_last_insert_rowid (tm_store_get_db (ctx->store));
+  if (!audit_applied (ctx->store, &ctx->audit, "lead", "lead", uuid, PQgetvalue (result, 0, 0), NULL, error) ||
+      !backfill_lead (ctx, uuid, error))
+    return -1;
+  return lead_id;
 }
 
 /* Event @uuid of lead @lead_id is here (inserted from @row when not); returns 1 when
@@ -1854,6 +1961,7 @@ ensure_lead (SyncContext  *ctx,
 static int
 insert_event (SyncContext  *ctx,
               gint64        lead_id,
+              const char   *lead_uuid,
               const char   *uuid,
               const char   *kind,
               const char   *payload,
@@ -1909,7 +2017,97 @@ insert_event (SyncContext  *ctx,
       tm_store_set_sql_error (ctx->store, error, rc, "cannot record the lead event");
       return -1;
     }
+  {
+    JsonObject *extra = json_object_new ();
+
+    add_string_or_null (extra, "event", uuid);
+    add_string_or_null (extra, "kind", kind);
+    add_string_or_null (extra, "by", user);
+    if (!audit_applied (ctx->store, &ctx->audit, "lead-event", "lead", lead_uuid, origin, extra, error))
+      return -1;
+  }
   return tm_store_exec (ctx->store, "RELEASE tm_sync_event", error) ? 1 : -1;
+}
+
+/* A pulled hit connects the cases its lead held when it was confirmed, as a local
+ * confirmation does (tm-workflow.c), so the ATF count of a later hit here knows them
+ * to be linked already; then its audit row. */
+static gboolean
+link_hit_cases (SyncContext  *ctx,
+                gint64        hit_id,
+                gint64        lead_id,
+                const char   *lead_uuid,
+                const char   *hit_uuid,
+                const char   *examiner,
+                const char   *confirmed_at,
+                const char   *n_hits,
+                const char   *origin,
+                GError      **error)
+{
+  g_autoptr(TmStmt) stmt = NULL;
+  g_autoptr(GArray) cases = g_array_new (FALSE, FALSE, sizeof (gint64));
+  JsonObject *extra;
+  JsonArray *case_uuids = json_array_new ();
+  int rc;
+
+  /* Members added after the confirmation (here or at another site) were not part of
+   * what the examiner concluded. */
+  stmt = tm_store_prepare (ctx->store, "SELECT DISTINCT e.case_id, c.uuid FROM lead_members m"
+                                       " JOIN acquisitions a ON a.id = m.acquisition_id"
+                                       " JOIN exhibits e ON e.id = a.exhibit_id"
+                                       " JOIN cases c ON c.id = e.case_id"
+                                       " WHERE m.lead_id = ? AND m.added_at <= ? ORDER BY e.case_id", error);
+  if (stmt == NULL)
+    {
+      json_array_unref (case_uuids);
+      return FALSE;
+    }
+  sqlite3_bind_int64 (stmt, 1, lead_id);
+  bind_text (stmt, 2, confirmed_at);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (cases, id);
+      json_array_add_string_element (case_uuids, column_text (stmt, 1));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      json_array_unref (case_uuids);
+      tm_store_set_sql_error (ctx->store, error, rc, "cannot read the hit's cases");
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, tm_stmt_free);
+
+  for (guint i = 0; i < cases->len; i++)
+    for (guint j = i + 1; j < cases->len; j++)
+      {
+        stmt = tm_store_prepare (ctx->store, "INSERT OR IGNORE INTO case_links (case_a, case_b, source, hit_id,"
+                                             " user, at) VALUES (?, ?, 'hit', ?, ?, ?)", error);
+        if (stmt == NULL)
+          {
+            json_array_unref (case_uuids);
+            return FALSE;
+          }
+        sqlite3_bind_int64 (stmt, 1, g_array_index (cases, gint64, i));
+        sqlite3_bind_int64 (stmt, 2, g_array_index (cases, gint64, j));
+        sqlite3_bind_int64 (stmt, 3, hit_id);
+        bind_text (stmt, 4, examiner);
+        bind_text (stmt, 5, confirmed_at);
+        if (!step_done (ctx->store, stmt, "cannot record the case link", error))
+          {
+            json_array_unref (case_uuids);
+            return FALSE;
+          }
+        g_clear_pointer (&stmt, tm_stmt_free);
+      }
+
+  extra = json_object_new ();
+  add_string_or_null (extra, "lead", lead_uuid);
+  add_string_or_null (extra, "examiner", examiner);
+  json_object_set_int_member (extra, "n_hits", g_ascii_strtoll (n_hits, NULL, 10));
+  json_object_set_array_member (extra, "cases", case_uuids);
+  return audit_applied (ctx->store, &ctx->audit, "hit", "hit", hit_uuid, origin, extra, error);
 }
 
 /* Which pull a hub row belongs to, and how it is applied. */
@@ -1951,7 +2149,8 @@ apply_pull_row (SyncContext  *ctx,
           reason = g_strdup_printf ("names lead %s, which the hub does not hold", PQgetvalue (result, r, 2));
         else
           {
-            inserted = insert_event (ctx, lead_id, uuid, PQgetvalue (result, r, 3), PQgetvalue (result, r, 4),
+            inserted = insert_event (ctx, lead_id, PQgetvalue (result, r, 2), uuid, PQgetvalue (result, r, 3),
+                                     PQgetvalue (result, r, 4),
                                      PQgetvalue (result, r, 5), PQgetvalue (result, r, 6),
                                      PQgetvalue (result, r, 7), error);
             if (inserted < 0)
@@ -1974,7 +2173,7 @@ apply_pull_row (SyncContext  *ctx,
       }
     case PULL_MEMBERS:
       {
-        /* Columns: seq, lead uuid, acquisition uuid, added_by, added_at, event_uuid. */
+        /* Columns: seq, lead uuid, acquisition uuid, added_by, added_at, event_uuid, origin. */
         const char *lead_uuid = PQgetvalue (result, r, 1);
         const char *acquisition_uuid = PQgetvalue (result, r, 2);
         g_autofree char *key = g_strdup_printf ("%s/%s", lead_uuid, acquisition_uuid);
@@ -2007,7 +2206,16 @@ apply_pull_row (SyncContext  *ctx,
         if (!step_done (ctx->store, stmt, "cannot record the lead member", error))
           return FALSE;
         if (sqlite3_changes (tm_store_get_db (ctx->store)) > 0)
-          ctx->report->pulled_members++;
+          {
+            JsonObject *extra = json_object_new ();
+
+            ctx->report->pulled_members++;
+            add_string_or_null (extra, "acquisition", acquisition_uuid);
+            add_string_or_null (extra, "by", PQgetvalue (result, r, 3));
+            if (!audit_applied (ctx->store, &ctx->audit, "lead-member", "lead", lead_uuid,
+                                PQgetvalue (result, r, 6), extra, error))
+              return FALSE;
+          }
         else
           ctx->report->identical++;
         return TRUE;
@@ -2036,7 +2244,8 @@ apply_pull_row (SyncContext  *ctx,
               return FALSE;
             if (PQntuples (event) == 1)
               {
-                int inserted = insert_event (ctx, lead_id, event_uuid, PQgetvalue (event, 0, 0),
+                int inserted = insert_event (ctx, lead_id, PQgetvalue (result, r, 2), event_uuid,
+                                             PQgetvalue (event, 0, 0),
                                              PQgetvalue (event, 0, 1), PQgetvalue (event, 0, 2),
                                              PQgetvalue (event, 0, 3), PQgetvalue (event, 0, 4), error);
                 if (inserted < 0)
@@ -2066,15 +2275,83 @@ apply_pull_row (SyncContext  *ctx,
         bind_text (stmt, 7, PQgetvalue (result, r, 7));
         if (!step_done (ctx->store, stmt, "cannot record the hit", error))
           return FALSE;
-        if (sqlite3_changes (tm_store_get_db (ctx->store)) > 0)
-          ctx->report->pulled_hits++;
-        else
-          ctx->report->identical++;
-        return TRUE;
+        if (sqlite3_changes (tm_store_get_db (ctx->store)) == 0)
+          {
+            ctx->report->identical++;
+            return TRUE;
+          }
+        ctx->report->pulled_hits++;
+        return link_hit_cases (ctx, sqlite3_last_insert_rowid (tm_store_get_db (ctx->store)), lead_id,
+                               PQgetvalue (result, r, 2), uuid, PQgetvalue (result, r, 4),
+                               PQgetvalue (result, r, 5), PQgetvalue (result, r, 6), PQgetvalue (result, r, 7),
+                               error);
       }
     case PULL_ACQUISITIONS:
     default:
       g_assert_not_reached ();
+    }
+  return TRUE;
+}
+
+/* Every lead held here, as a PostgreSQL array literal (NULL when none). */
+static gboolean
+local_lead_uuids (SyncContext  *ctx,
+                  char        **out_array,
+                  GError      **error)
+{
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TmStmt) stmt = tm_store_prepare (ctx->store, "SELECT uuid FROM leads ORDER BY id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (uuids, g_strdup (column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      tm_store_set_sql_error (ctx->store, error, rc, "cannot list the leads");
+      return FALSE;
+    }
+  g_ptr_array_add (uuids, NULL);
+  *out_array = tm_hub_array_literal ((const char * const *)uuids->pdata);
+  return TRUE;
+}
+
+/* Everything on lead @uuid that other sites recorded, applied as the pulls do (a replay
+ * of a row already here changes nothing). */
+static gboolean
+backfill_lead (SyncContext  *ctx,
+               const char   *uuid,
+               GError      **error)
+{
+  static const struct
+  {
+    PullKind    kind;
+    const char *sql;
+  } parts[] = {
+    { PULL_EVENTS,
+      "SELECT seq::text, uuid::text, lead_uuid::text, kind, payload, \"user\", at, origin_site::text"
+      "  FROM lead_events WHERE lead_uuid = $1::uuid AND origin_site <> $2::uuid ORDER BY seq" },
+    { PULL_MEMBERS,
+      "SELECT seq::text, lead_uuid::text, acquisition_uuid::text, added_by, added_at, event_uuid::text,"
+      "       origin_site::text"
+      "  FROM lead_members WHERE lead_uuid = $1::uuid AND origin_site <> $2::uuid ORDER BY seq" },
+    { PULL_HITS,
+      "SELECT seq::text, uuid::text, lead_uuid::text, event_uuid::text, examiner, confirmed_at,"
+      "       n_hits::text, origin_site::text"
+      "  FROM hits WHERE lead_uuid = $1::uuid AND origin_site <> $2::uuid ORDER BY seq" },
+  };
+  const char *values[] = { uuid, ctx->local_site };
+
+  for (guint p = 0; p < G_N_ELEMENTS (parts); p++)
+    {
+      g_autoptr(PGresult) result = tm_hub_query (ctx->hub, parts[p].sql, 2, values, NULL, NULL, FALSE, error);
+
+      if (result == NULL)
+        return FALSE;
+      for (int r = 0; r < PQntuples (result); r++)
+        if (!apply_pull_row (ctx, parts[p].kind, result, r, error))
+          return FALSE;
     }
   return TRUE;
 }
@@ -2093,18 +2370,23 @@ pull_entity (SyncContext  *ctx,
   g_autofree char *select_sql = g_strdup_printf ("SELECT %s %s ORDER BY seq::bigint LIMIT %u", columns, from_where, ctx->batch);
   g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) %s", from_where);
   gboolean scoped = kind == PULL_ACQUISITIONS;
-  const char *values[4];
+  g_autofree char *local_leads = NULL;
+  const char *values[5];
   char cursor_text[32];
   gint64 cursor, total = 0, done = 0;
-  int n_params = scoped ? 4 : 2;
+  int n_params = scoped ? 4 : 5;
 
   if (!get_cursor (ctx, "pull", entity, &cursor, error))
+    return FALSE;
+  /* Rows of leads held here keep coming whatever the scope says now. */
+  if (!scoped && !local_lead_uuids (ctx, &local_leads, error))
     return FALSE;
   g_snprintf (cursor_text, sizeof cursor_text, "%" G_GINT64_FORMAT, cursor);
   values[0] = cursor_text;
   values[1] = ctx->local_site;
   values[2] = sites;
   values[3] = calibres;
+  values[4] = local_leads;
   {
     g_autoptr(PGresult) count = tm_hub_query (ctx->hub, count_sql, n_params, values, NULL, NULL, FALSE, error);
 
@@ -2222,27 +2504,38 @@ pull_all (SyncContext  *ctx,
   g_autofree char *sites = tm_hub_array_literal (ctx->options->scope_sites);
   g_autofree char *calibres = tm_hub_array_literal (ctx->options->scope_calibres);
 
+  /* A lead is pulled when it concerns this site: one of its members is this site's
+   * acquisition or one within the search scope (then all of it comes, members outside
+   * the scope included), or the lead is held here already. */
+#define RELEVANT(lead) \
+  " AND (" lead " = ANY ($5::uuid[]) OR EXISTS (SELECT 1 FROM lead_members rm" \
+  "      JOIN acquisitions ra ON ra.uuid = rm.acquisition_uuid" \
+  "     WHERE rm.lead_uuid = " lead " AND (ra.origin_site = $2::uuid" \
+  "       OR (($3::uuid[] IS NULL OR ra.origin_site = ANY ($3::uuid[]))" \
+  "           AND ($4::text[] IS NULL OR ra.calibre = ANY ($4::text[]))))))"
+
   if (!pull_entity (ctx, "acquisitions", PULL_ACQUISITIONS,
                     "FROM acquisitions WHERE seq > $1 AND origin_site <> $2::uuid"
                     " AND ($3::uuid[] IS NULL OR origin_site = ANY ($3::uuid[]))"
                     " AND ($4::text[] IS NULL OR calibre = ANY ($4::text[]))",
                     "seq::text, uuid::text, record::text, record_hash", sites, calibres, error) ||
       !pull_entity (ctx, "leads", PULL_LEADS,
-                    "FROM leads WHERE seq > $1 AND origin_site <> $2::uuid",
-                    "seq::text, uuid::text", NULL, NULL, error) ||
+                    "FROM leads WHERE seq > $1 AND origin_site <> $2::uuid" RELEVANT ("leads.uuid"),
+                    "seq::text, uuid::text", sites, calibres, error) ||
       !pull_entity (ctx, "lead-events", PULL_EVENTS,
-                    "FROM lead_events WHERE seq > $1 AND origin_site <> $2::uuid",
+                    "FROM lead_events WHERE seq > $1 AND origin_site <> $2::uuid" RELEVANT ("lead_events.lead_uuid"),
                     "seq::text, uuid::text, lead_uuid::text, kind, payload, \"user\", at, origin_site::text",
-                    NULL, NULL, error) ||
+                    sites, calibres, error) ||
       !pull_entity (ctx, "lead-members", PULL_MEMBERS,
-                    "FROM lead_members WHERE seq > $1 AND origin_site <> $2::uuid",
-                    "seq::text, lead_uuid::text, acquisition_uuid::text, added_by, added_at, event_uuid::text",
-                    NULL, NULL, error) ||
+                    "FROM lead_members WHERE seq > $1 AND origin_site <> $2::uuid" RELEVANT ("lead_members.lead_uuid"),
+                    "seq::text, lead_uuid::text, acquisition_uuid::text, added_by, added_at, event_uuid::text,"
+                    " origin_site::text", sites, calibres, error) ||
       !pull_entity (ctx, "hits", PULL_HITS,
-                    "FROM hits WHERE seq > $1 AND origin_site <> $2::uuid",
+                    "FROM hits WHERE seq > $1 AND origin_site <> $2::uuid" RELEVANT ("hits.lead_uuid"),
                     "seq::text, uuid::text, lead_uuid::text, event_uuid::text, examiner, confirmed_at,"
-                    " n_hits::text, origin_site::text", NULL, NULL, error))
+                    " n_hits::text, origin_site::text", sites, calibres, error))
     return FALSE;
+#undef RELEVANT
   return TRUE;
 }
 
@@ -2285,12 +2578,18 @@ tm_sync_run (TmStore             *store,
   ctx.local_site = tm_store_get_local_site (store);
   ctx.source = tm_hub_get_display_url (hub);
   ctx.batch = defaults.batch_size > 0 ? defaults.batch_size : DEFAULT_BATCH;
+  ctx.audit.user = g_get_user_name ();
+  ctx.audit.action_prefix = "sync-pulled";
+  ctx.audit.via_key = "hub";
+  ctx.audit.via = ctx.source;
 
   if (!register_hub (&ctx, error))
     return FALSE;
   if (defaults.push && !push_all (&ctx, error))
     return FALSE;
   if (defaults.pull && !pull_all (&ctx, error))
+    return FALSE;
+  if (defaults.push && defaults.pull && !push_audit (&ctx, error))
     return FALSE;
 
   now = tm_store_now_iso8601 ();

@@ -185,8 +185,28 @@ typedef enum
 } TmSyncOutcome;
 
 /**
+ * TmSyncAuditInfo:
+ * @user: who applied the records (the person running the sync or import)
+ * @action_prefix: "sync-pulled" or "package-imported": the audit rows are
+ *   "<prefix>-acquisition", "<prefix>-case" and "<prefix>-exhibit"
+ * @via_key: "hub" or "package": the details member naming where the record came from
+ * @via: the hub's URL without password, or the package file
+ *
+ * Records that arrive from elsewhere enter the audit trail as local changes do, in the
+ * same transaction, naming the site that created them and the way they came.
+ */
+typedef struct
+{
+  const char *user;
+  const char *action_prefix;
+  const char *via_key;
+  const char *via;
+} TmSyncAuditInfo;
+
+/**
  * tm_sync_acquisition_apply:
  * @source: where the record came from (quarantine rows name it)
+ * @audit: how an applied record (and a case or exhibit it creates) is audited
  * @hub_uuid: (nullable): the hub that can later deliver the original, or NULL
  * @original: (nullable): the original bytes (must hash to the record's sha256); NULL
  *   leaves the original to be fetched from @hub_uuid
@@ -203,6 +223,7 @@ gboolean tm_sync_acquisition_apply   (TmStore           *store,
                                       const char        *source,
                                       const char        *hub_uuid,
                                       GBytes            *original,
+                                      const TmSyncAuditInfo *audit,
                                       TmSyncOutcome     *out_outcome,
                                       gboolean          *out_blob_created,
                                       char             **out_reason,
