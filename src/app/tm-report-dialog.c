@@ -276,20 +276,15 @@ draw_page_cb (GtkPrintOperation *operation,
                        gtk_print_context_get_height (context));
 }
 
-static void
-print_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+/* The operation both "Print…" and tm_report_dialog_export_via_print() run, so the
+ * test of the export exercises what a printer receives. */
+static GtkPrintOperation *
+new_print_operation (TmReportDialog *self)
 {
-  TmReportDialog *self = TM_REPORT_DIALOG (widget);
-  g_autoptr(GtkPrintOperation) operation = NULL;
+  GtkPrintOperation *operation = gtk_print_operation_new ();
   g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
   g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
-  g_autoptr(GError) error = NULL;
 
-  if (self->report == NULL)
-    return;
-  operation = gtk_print_operation_new ();
   gtk_page_setup_set_paper_size_and_default_margins (setup, a4);
   gtk_print_operation_set_default_page_setup (operation, setup);
   /* The report draws its own margins, header and footer on the whole sheet. */
@@ -301,6 +296,21 @@ print_action (GtkWidget  *widget,
                            self->report, 0);
   g_signal_connect_object (operation, "draw-page", G_CALLBACK (draw_page_cb),
                            self->report, 0);
+  return operation;
+}
+
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  TmReportDialog *self = TM_REPORT_DIALOG (widget);
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->report == NULL)
+    return;
+  operation = new_print_operation (self);
   if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
                                GTK_WINDOW (self), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
@@ -324,7 +334,7 @@ save_response_cb (GtkNativeDialog *native,
       if (path == NULL)
         adw_toast_overlay_add_toast (self->toasts,
                                      adw_toast_new (_("Choose a local file to save the report in")));
-      else if (!tm_report_write_pdf (self->report, path, &error))
+      else if (!tm_report_dialog_save_pdf (self, path, &error))
         adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
       else
         {
@@ -641,6 +651,52 @@ tm_report_dialog_present (GtkWindow  *parent,
   TmReportDialog *self = tm_report_dialog_new (parent, db_path, kind, target_id, settings);
 
   gtk_window_present (GTK_WINDOW (self));
+}
+
+gboolean
+tm_report_dialog_export_via_print (TmReportDialog  *self,
+                                   const char      *path,
+                                   GError         **error)
+{
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (TM_IS_REPORT_DIALOG (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->report == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("The report is not built yet: preview it first."));
+      return FALSE;
+    }
+  operation = new_print_operation (self);
+  gtk_print_operation_set_export_filename (operation, path);
+  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_EXPORT,
+                               GTK_WINDOW (self), &local_error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+tm_report_dialog_save_pdf (TmReportDialog  *self,
+                           const char      *path,
+                           GError         **error)
+{
+  g_return_val_if_fail (TM_IS_REPORT_DIALOG (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->report == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("The report is not built yet: preview it first."));
+      return FALSE;
+    }
+  return tm_report_write_pdf (self->report, path, error);
 }
 
 TmReport *

@@ -39,6 +39,16 @@ TmReportDialog *tm_report_dialog_new    (GtkWindow  *parent,
                                          const char *kind,
                                          const char *target_id,
                                          GSettings  *settings);
+/* Runs the print operation "Print…" runs (same page setup, pages drawn by
+ * tm_report_draw_page) with GTK_PRINT_OPERATION_ACTION_EXPORT into the PDF file
+ * @path, without a dialog. FALSE when no report is built or the export failed. */
+gboolean    tm_report_dialog_export_via_print (TmReportDialog  *self,
+                                               const char      *path,
+                                               GError         **error);
+/* What "Save as PDF…" writes once a file is chosen (tm_report_write_pdf). */
+gboolean    tm_report_dialog_save_pdf   (TmReportDialog  *self,
+                                         const char      *path,
+                                         GError         **error);
 /* The report previewed, or NULL while none is built (for tests). */
 TmReport   *tm_report_dialog_get_report (TmReportDialog *self);
 
