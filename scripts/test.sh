@@ -18,10 +18,14 @@ trap 'bash scripts/pg-test-cluster.sh stop "$TM_TEST_PG_DIR"' EXIT
 
 step "build and test"
 [ -f build-ci/build.ninja ] || meson setup build-ci
+# Everything, not only what the tests link: check-install installs the whole project
+# (translations, man pages) from this build.
+meson compile -C build-ci
 meson test -C build-ci --print-errorlogs --num-processes 2
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer build and test"
 [ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+meson compile -C build-asan
 # GTK and fontconfig keep caches for the life of the process: leak reports there are noise.
 # The "slow" suite (whole-dataset evaluations) runs in the normal build only: its code paths
 # are covered here by the smaller tests, and 4× slower it would dominate CI time.
