@@ -10,6 +10,7 @@
 
 #include "tm-application.h"
 #include "tm-preferences-window.h"
+#include "tm-sync-scheduler.h"
 #include "tm-window.h"
 
 struct _TmApplication
@@ -252,6 +253,13 @@ tm_application_startup (GApplication *application)
                                G_CALLBACK (color_scheme_changed_cb), self, G_CONNECT_SWAPPED);
       color_scheme_changed_cb (self, "color-scheme", self->settings);
     }
+
+  /* Syncs with the hub on the schedule of the preferences while the application runs;
+   * owned by the application (tm-sync-scheduler.c). */
+  if (self->settings != NULL)
+    g_object_set_data_full (G_OBJECT (self), "tm-sync-scheduler",
+                            tm_sync_scheduler_new (GTK_APPLICATION (self), self->settings),
+                            g_object_unref);
 }
 
 static void

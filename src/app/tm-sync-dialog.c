@@ -17,6 +17,7 @@
 #include "tm-store.h"
 #include "tm-sync.h"
 #include "tm-sync-dialog.h"
+#include "tm-sync-scheduler.h"
 
 struct _TmSyncDialog
 {
@@ -137,7 +138,11 @@ sync_thread (GTask        *task,
   options.scope_sites = (const char * const *)self->scope_sites;
   options.scope_calibres = (const char * const *)self->scope_calibres;
   tm_sync_report_init (&report);
+  /* One sync at a time: a scheduled sync that is running ends first (its next tick
+   * gives way to this one). */
+  tm_sync_scheduler_lock_sync ();
   ok = tm_sync_run (store, self->hub_url, &options, &report, sync_progress, task, cancellable, &error);
+  tm_sync_scheduler_unlock_sync ();
   summary = report_summary (&report);
   tm_sync_report_clear (&report);
   if (!ok)

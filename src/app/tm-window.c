@@ -1413,3 +1413,13 @@ tm_window_get_hits_page (TmWindow *self)
 
   return self->hits_page;
 }
+
+void
+tm_window_add_toast (TmWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (TM_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}

@@ -61,6 +61,10 @@ TmCaseBrowser *tm_window_get_case_browser (TmWindow     *self);
 TmReviewPage  *tm_window_get_review_page (TmWindow      *self);
 /* "Signed in as LOGIN (ROLE)", as the main menu shows it; NULL before the first load. */
 const char *tm_window_get_user_label     (TmWindow      *self);
+/* Shows @toast (consumed) in the window's toast overlay: messages from background work
+ * such as the scheduled sync. */
+void        tm_window_add_toast          (TmWindow      *self,
+                                          AdwToast      *toast);
 
 /* Shows the leads page with lead @lead_id selected (the "win.show-lead" action). */
 void        tm_window_show_lead          (TmWindow      *self,
