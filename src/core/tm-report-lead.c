@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tm-comparison.h"
+#include "tm-knm-reference.h"
 #include "tm-report-private.h"
 
 /* Pairs drawn side by side at most (the first member against each other one). */
@@ -689,14 +690,16 @@ add_scores (TmReportDoc *doc,
     "       c.review_state, r.user, r.finished_at,"
     "       (SELECT d.user || char (31) || d.at FROM candidate_decisions d"
     "         WHERE d.run_id = c.run_id AND d.acquisition_id = c.acquisition_id"
-    "           AND d.decision = 'lead' ORDER BY d.at DESC, d.id DESC LIMIT 1)"
+    "           AND d.decision = 'lead' ORDER BY d.at DESC, d.id DESC LIMIT 1),"
+    "       json_extract (c.scores, '$.knm_source'), json_extract (c.scores, '$.knm_n'),"
+    "       json_extract (c.scores, '$.knm_per_calibre')"
     "  FROM candidates c JOIN correlation_runs r ON r.id = c.run_id"
     " WHERE r.query_acquisition_id IN (SELECT acquisition_id FROM lead_members WHERE lead_id = ?1)"
     "   AND c.acquisition_id IN (SELECT acquisition_id FROM lead_members WHERE lead_id = ?1)"
     " ORDER BY r.started_at DESC, c.rank", error);
   const double widths[] = { 0.22, 0.1, 0.08, 0.1, 0.1, 0.16, 0.24 };
   const char *header[] = { _("Query → candidate"), _("Run, rank"), _("Score"), _("Cells"),
-                           _("ACCF"), _("p(non-match)"), _("Reviewed") };
+                           _("ACCF"), _("Unusualness"), _("Reviewed") };
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   TmReportTable *table;
   int rc;
@@ -710,10 +713,15 @@ add_scores (TmReportDoc *doc,
   tm_report_doc_add_text (doc, TM_REPORT_STYLE_SMALL,
                           _("Score: congruent matching cells (mean of both directions) plus "
                             "ACCF / 100. Cells: congruent cells query → candidate / back. "
-                            "p(non-match): the chance that a known non-match of the same run "
-                            "scores at least this high (empirical; fitted model in brackets) — "
-                            "the smaller, the more unusual the score (a dash: the run had too "
-                            "few non-matches to tell)."));
+                            "Unusualness: how rarely a known non-match scores at least this high, "
+                            "counted among the non-match scores named below it — those of this "
+                            "database (candidates dismissed by reviewers and the lower-ranked "
+                            "candidates of its runs) or, while the database holds too few, the "
+                            "run's own lower-ranked candidates. \"Beyond all N non-matches\": "
+                            "none of the N reached it, which bounds the chance below 1 in N + 1 "
+                            "and says no more. The model extrapolation is a distribution fitted "
+                            "to those scores and read beyond them, not an observation (a dash: "
+                            "too few non-matches to tell)."));
   table = tm_report_doc_begin_table (doc, 7, widths, header);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -747,11 +755,31 @@ add_scores (TmReportDoc *doc,
       accf = tm_report_format_double (sqlite3_column_double (stmt, 7), 3);
       if (sqlite3_column_type (stmt, 8) == SQLITE_NULL)
         p = g_strdup ("—");
-      else if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
-        p = g_strdup_printf ("%.2g (%.2g)", sqlite3_column_double (stmt, 8),
-                             sqlite3_column_double (stmt, 9));
       else
-        p = g_strdup_printf ("%.2g", sqlite3_column_double (stmt, 8));
+        {
+          /* runs saved before the source was recorded measured against their own bulk */
+          TmKnmSource source = sqlite3_column_type (stmt, 14) == SQLITE_NULL
+                               ? TM_KNM_SOURCE_RUN
+                               : tm_knm_source_from_string (tm_report_column_text (stmt, 14));
+          guint knm_n = (guint)sqlite3_column_int (stmt, 15);
+          g_autofree char *words = tm_knm_format_unusualness (sqlite3_column_double (stmt, 8), knm_n);
+          g_autoptr(GString) cell = g_string_new (words);
+
+          /* Translators: under the unusualness in a report, what it was counted against */
+          if (tm_knm_is_beyond_reference (sqlite3_column_double (stmt, 8), knm_n))
+            g_string_append (cell, source == TM_KNM_SOURCE_DATABASE ? _("\nin this database")
+                                                                    : _("\nof this run"));
+          else if (knm_n > 0 && source == TM_KNM_SOURCE_DATABASE && sqlite3_column_int (stmt, 16))
+            g_string_append_printf (cell, _("\nof %u known non-matches of this calibre in this database"), knm_n);
+          else if (knm_n > 0 && source == TM_KNM_SOURCE_DATABASE)
+            g_string_append_printf (cell, _("\nof %u known non-matches in this database"), knm_n);
+          else if (knm_n > 0)
+            g_string_append_printf (cell, _("\nof %u lower-ranked candidates of this run"), knm_n);
+          if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+            /* Translators: a fitted distribution's figure beyond the observed scores */
+            g_string_append_printf (cell, _("\nmodel extrapolation %.2g"), sqlite3_column_double (stmt, 9));
+          p = g_string_free (g_steal_pointer (&cell), FALSE);
+        }
       if (decision != NULL)
         {
           g_auto(GStrv) parts = g_strsplit (decision, "\x1f", 2);
