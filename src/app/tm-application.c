@@ -20,6 +20,9 @@ struct _TmApplication
   char           *db_path;
   GSettings      *settings;
   gboolean        quit_after_startup;
+  /* --run / --lead: what the first window opens on (0: the acquisitions) */
+  gint64          open_run;
+  gint64          open_lead;
 };
 
 enum {
@@ -35,6 +38,12 @@ static GParamSpec *properties[N_PROPS];
 static const GOptionEntry main_entries[] = {
   { "db", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Open the database at PATH (default: $XDG_DATA_HOME/toolmark/toolmark.db)"), N_("PATH") },
+  /* A correlation or lead from a script or a colleague's message opens straight on
+   * its page: `toolmark-cli correlate` prints the run's number. */
+  { "run", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("Open correlation run N for review (the number toolmark-cli correlate prints)"), N_("N") },
+  { "lead", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("Open lead N"), N_("N") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print the version and exit"), NULL },
   /* For the install test (tests/check-install.sh): proves an installed build starts,
@@ -190,6 +199,16 @@ tm_application_handle_local_options (GApplication *application,
 
   if (g_variant_dict_contains (options, "quit-after-startup"))
     self->quit_after_startup = TRUE;
+  if (g_variant_dict_lookup (options, "run", "x", &self->open_run) && self->open_run <= 0)
+    {
+      g_printerr (_("toolmark: --run takes a run number of 1 or more\n"));
+      return 2;
+    }
+  if (g_variant_dict_lookup (options, "lead", "x", &self->open_lead) && self->open_lead <= 0)
+    {
+      g_printerr (_("toolmark: --lead takes a lead number of 1 or more\n"));
+      return 2;
+    }
 
   if (g_variant_dict_lookup (options, "db", "^ay", &db))
     {
@@ -275,6 +294,12 @@ tm_application_activate (GApplication *application)
       if (self->quit_after_startup)
         g_signal_connect_object (window, "map",
                                  G_CALLBACK (tm_application_window_map_cb), self, 0);
+      /* The page loads its data off the main thread and says so itself when the
+       * number does not exist. */
+      if (self->open_run > 0)
+        tm_window_show_run (TM_WINDOW (window), self->open_run);
+      else if (self->open_lead > 0)
+        tm_window_show_lead (TM_WINDOW (window), self->open_lead);
     }
   gtk_window_present (window);
 }
