@@ -55,6 +55,7 @@
 #include "tm-store.h"
 #include "tm-sync-dialog.h"
 #include "tm-test-support.h"
+#include "tm-ui-test-support.h"
 #include "tm-window.h"
 #include "tm-workflow.h"
 
@@ -65,122 +66,6 @@ static char *scans_dir;
 static gint64 lead_id;
 static gint64 query_id;
 static TmWindow *window;
-
-/* ---- main loop helpers ---- */
-
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer  data,
-               guint     timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (heartbeat);
-}
-
-static gboolean
-elapsed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-iterate_for (guint msec)
-{
-  gint64 until = g_get_monotonic_time () + msec * 1000;
-
-  iterate_until (elapsed, &until, 30);
-}
-
-static gboolean
-window_loaded (gpointer data)
-{
-  return !tm_window_get_loading (TM_WINDOW (data));
-}
-
-static gboolean
-review_loaded (gpointer data)
-{
-  return !tm_review_page_get_loading (TM_REVIEW_PAGE (data));
-}
-
-static gboolean
-compare_idle (gpointer data)
-{
-  return !tm_compare_view_is_busy (TM_COMPARE_VIEW (data));
-}
-
-static gboolean
-leads_loaded (gpointer data)
-{
-  return !tm_leads_page_get_loading (TM_LEADS_PAGE (data));
-}
-
-static gboolean
-lead_view_idle (gpointer data)
-{
-  return !tm_lead_view_get_busy (TM_LEAD_VIEW (data));
-}
-
-static gboolean
-hits_loaded (gpointer data)
-{
-  return !tm_hits_page_get_loading (TM_HITS_PAGE (data));
-}
-
-static gboolean
-run_finished (gpointer data)
-{
-  return *(gint64 *) data != 0;
-}
-
-static void
-finished_cb (TmCorrelateDialog *dialog,
-             gint64             run_id,
-             gint64            *out)
-{
-  *out = run_id;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* ---- the accessible-name rule ---- */
 
@@ -372,39 +257,15 @@ check_toplevel (GType       type,
 {
   GtkWindow *toplevel;
 
-  iterate_for (300);
-  toplevel = find_toplevel (type);
+  tm_ui_test_iterate_for (300);
+  toplevel = tm_ui_test_find_toplevel (type);
   g_assert_nonnull (toplevel);
   check_names (GTK_WIDGET (toplevel), what);
   gtk_window_destroy (toplevel);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 /* ---- the database, through the command line ---- */
-
-static char *
-cli (const char *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, db_path);
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  status = tm_test_run_cli ((const char * const *) argv->pdata, &out, &err);
-  if (status != 0)
-    g_error ("toolmark-cli %s failed (%d): %s", first, status, err);
-  return g_steal_pointer (&out);
-}
 
 static void
 build_database (void)
@@ -432,14 +293,15 @@ build_database (void)
   g_assert_cmpint (tm_test_run_cli (synth_argv, &synth_out, &synth_err), ==, 0);
 
   /* The first run makes the OS login administrator: every dialog may open. */
-  g_free (cli ("init", NULL));
+  g_free (tm_ui_test_cli (db_path, "init", NULL));
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (scans_dir, files[i], NULL);
       g_autofree char *case_no = g_strdup_printf ("2024-%04u", 201 + i);
       g_autofree char *exhibit = g_strdup_printf ("E%u", i + 1);
-      g_autofree char *line = cli ("import", "--calibre", "9mm Luger", "--agency", "Metro PD",
-                                   "--case", case_no, "--exhibit", exhibit, path, NULL);
+      g_autofree char *line = tm_ui_test_cli (db_path, "import", "--calibre", "9mm Luger",
+                                              "--agency", "Metro PD", "--case", case_no,
+                                              "--exhibit", exhibit, path, NULL);
 
       ids[i] = g_ascii_strtoll (line, NULL, 10);
       g_assert_cmpint (ids[i], >, 0);
@@ -449,7 +311,7 @@ build_database (void)
     g_autofree char *query = g_strdup_printf ("%" G_GINT64_FORMAT, ids[0]);
     g_autofree char *mate = g_strdup_printf ("%" G_GINT64_FORMAT, ids[1]);
 
-    out = cli ("lead", "create", query, mate, "--note", "Same firearm likely", NULL);
+    out = tm_ui_test_cli (db_path, "lead", "create", query, mate, "--note", "Same firearm likely", NULL);
   }
   lead_id = g_ascii_strtoll (out, NULL, 10);
   g_assert_cmpint (lead_id, >, 0);
@@ -461,7 +323,7 @@ static void
 show_page (const char *name)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", name));
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
   g_assert_cmpstr (tm_window_get_page (window), ==, name);
 }
 
@@ -477,7 +339,7 @@ select_query (void)
       if (tm_acquisition_get_id (a) == query_id)
         tm_window_select_position (window, i);
     }
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
 }
 
 static void
@@ -506,24 +368,24 @@ open_review (void)
   show_page ("acquisition");
   select_query ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.correlate", NULL));
-  iterate_for (300);
-  dialog = find_toplevel (TM_TYPE_CORRELATE_DIALOG);
+  tm_ui_test_iterate_for (300);
+  dialog = tm_ui_test_find_toplevel (TM_TYPE_CORRELATE_DIALOG);
   g_assert_nonnull (dialog);
   check_names (GTK_WIDGET (dialog), "correlate dialog");
-  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &run_id);
-  g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (dialog), "_Search")));
-  iterate_until (run_finished, &run_id, 300);
+  g_signal_connect (dialog, "finished", G_CALLBACK (tm_ui_test_store_run_id), &run_id);
+  g_assert_true (gtk_widget_activate (tm_ui_test_find_button (GTK_WIDGET (dialog), "_Search")));
+  tm_ui_test_iterate_until (tm_ui_test_run_finished, &run_id, 300);
   g_assert_cmpint (run_id, >, 0);
   /* The results, as the dialog shows them after the run. */
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
   check_names (GTK_WIDGET (dialog), "correlate dialog (finished)");
   gtk_window_close (dialog);
 
   g_assert_cmpstr (tm_window_get_page (window), ==, "review");
-  iterate_until (review_loaded, page, 60);
-  iterate_for (200);
-  iterate_until (compare_idle, tm_review_page_get_compare_view (page), 120);
-  iterate_for (200);
+  tm_ui_test_iterate_until (tm_ui_test_review_loaded, page, 60);
+  tm_ui_test_iterate_for (200);
+  tm_ui_test_iterate_until (tm_ui_test_compare_idle, tm_review_page_get_compare_view (page), 120);
+  tm_ui_test_iterate_for (200);
 }
 
 static void
@@ -540,10 +402,10 @@ test_leads (void)
   TmLeadView *view = tm_leads_page_get_lead_view (page);
 
   show_page ("leads");
-  iterate_until (leads_loaded, page, 30);
+  tm_ui_test_iterate_until (tm_ui_test_leads_loaded, page, 30);
   tm_leads_page_select_lead (page, lead_id);
-  iterate_for (100);
-  iterate_until (lead_view_idle, view, 30);
+  tm_ui_test_iterate_for (100);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   g_assert_cmpint (tm_lead_view_get_lead_id (view), ==, lead_id);
   check_names (GTK_WIDGET (window), "leads page");
 
@@ -562,7 +424,7 @@ test_hits (void)
   TmHitsPage *page = tm_window_get_hits_page (window);
 
   show_page ("hits");
-  iterate_until (hits_loaded, page, 30);
+  tm_ui_test_iterate_until (tm_ui_test_hits_loaded, page, 30);
   check_names (GTK_WIDGET (window), "hits page");
 }
 
@@ -787,7 +649,7 @@ test_keyboard (void)
   check_cell_stepping (view, canvas);
 
   /* The decision bar: the promote button's parent box. */
-  decisions = find_button (GTK_WIDGET (page), "_Promote to Lead");
+  decisions = tm_ui_test_find_button (GTK_WIDGET (page), "_Promote to Lead");
   g_assert_nonnull (decisions);
   decisions = gtk_widget_get_parent (decisions);
 
@@ -870,8 +732,8 @@ main (int   argc,
   window = tm_window_new (app, db_path, tm_application_get_settings (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_until (window_loaded, window, 30);
-  iterate_for (300);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
+  tm_ui_test_iterate_for (300);
 
   g_test_add_func ("/a11y/names/acquisitions", test_acquisitions);
   g_test_add_func ("/a11y/names/review", test_review);

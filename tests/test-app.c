@@ -24,6 +24,7 @@
 #include "tm-preferences-window.h"
 #include "tm-store.h"
 #include "tm-test-support.h"
+#include "tm-ui-test-support.h"
 #include "tm-window.h"
 #include "tm-workflow.h"
 #include "tm-x3p.h"
@@ -93,57 +94,15 @@ import_sample (TmStore      *store,
   g_assert_cmpint (id, >, 0);
 }
 
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main loop until @done returns TRUE, failing after 30 s. */
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (heartbeat);
-}
-
-static gboolean
-loaded (gpointer data)
-{
-  return !tm_window_get_loading (TM_WINDOW (data));
-}
-
-static gboolean
-elapsed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-iterate_for (guint msec)
-{
-  gint64 until = g_get_monotonic_time () + msec * 1000;
-
-  iterate_until (elapsed, &until);
-}
-
 static TmWindow *
 open_window (const char *path)
 {
   TmWindow *window = tm_window_new (app, path, tm_application_get_settings (app));
 
   gtk_window_present (GTK_WINDOW (window));
-  iterate_until (loaded, window);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
   /* Let the window map, lay out and draw its rows. */
-  iterate_for (400);
+  tm_ui_test_iterate_for (400);
   return window;
 }
 
@@ -221,7 +180,7 @@ test_window_list (void)
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     if (g_strcmp0 (file_at (model, i), "alpha-1.x3p") == 0)
       tm_window_select_position (window, i);
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
   g_assert_cmpstr (tm_acquisition_get_file (tm_detail_pane_get_acquisition (tm_window_get_detail_pane (window))),
                    ==, "alpha-1.x3p");
   g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "64 × 48"));
@@ -285,7 +244,7 @@ test_window_search (void)
                  gtk_widget_is_focus (gtk_root_get_focus (GTK_ROOT (window))));
   gtk_editable_set_text (entry, "bravo");
   g_object_set_data (G_OBJECT (window), "wanted", GUINT_TO_POINTER (1));
-  iterate_until (has_n_visible, window);
+  tm_ui_test_iterate_until (has_n_visible, window, 30);
   g_assert_cmpstr (file_at (visible, 0), ==, "bravo-1.x3p");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -398,7 +357,7 @@ test_window_reload (void)
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.reload", NULL);
   g_assert_true (tm_window_get_loading (window));
-  iterate_until (loaded, window);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
   g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_visible_model (window)), ==, store_count (db_path));
   g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_visible_model (window)), ==, 4);
 
@@ -451,7 +410,7 @@ test_window_state (void)
   g_assert_nonnull (settings);
   window = open_window (db_path);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 610);
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
   gtk_window_close (GTK_WINDOW (window));
   g_settings_get (settings, "window-size", "(ii)", &width, &height);
   g_assert_cmpint (width, ==, 900);
@@ -491,12 +450,12 @@ test_app_quit (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 950, 620);
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
   g_assert_cmpuint (count_about_windows (), ==, 1);
 
   /* Quit closes every window (the About window with its parent) and saves state. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
   g_assert_cmpuint (count_about_windows (), ==, 0);
   g_settings_get (settings, "window-size", "(ii)", &width, &height);
@@ -530,39 +489,7 @@ static GtkWidget *
 find_row (GtkWidget  *widget,
           const char *title)
 {
-  if (ADW_IS_PREFERENCES_ROW (widget) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return tm_ui_test_find_row (widget, ADW_TYPE_PREFERENCES_ROW, title);
 }
 
 static void
@@ -642,12 +569,6 @@ test_window_browser (void)
 }
 
 static gboolean
-leads_loaded (gpointer data)
-{
-  return !tm_leads_page_get_loading (TM_LEADS_PAGE (data));
-}
-
-static gboolean
 detail_idle (gpointer data)
 {
   return !tm_detail_pane_get_busy (TM_DETAIL_PANE (data));
@@ -661,7 +582,7 @@ test_window_detail (void)
   GdkPaintable *scan;
 
   tm_window_select_position (window, 1);
-  iterate_until (detail_idle, pane);
+  tm_ui_test_iterate_until (detail_idle, pane, 30);
   scan = tm_detail_pane_get_scan_thumbnail (pane);
   /* The scan, read back from the blob store and rendered as relief off the thread. */
   g_assert_nonnull (scan);
@@ -680,21 +601,9 @@ static void
 save_png (GtkWidget  *widget,
           const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  g_autofree char *png = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: tmpdir, name, NULL);
 
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  png = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ?: tmpdir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, png));
+  tm_ui_test_save_png (widget, png);
   g_test_message ("%s rendered to %s", G_OBJECT_TYPE_NAME (widget), png);
 }
 
@@ -746,7 +655,7 @@ test_window_import (void)
   g_assert_cmpstr (tm_window_get_view (window), ==, "empty");
   dialog = tm_window_open_import (window, G_LIST_MODEL (files));
   gtk_window_present (GTK_WINDOW (dialog));
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
   paths = tm_import_dialog_dup_paths (dialog);
   g_assert_cmpuint (g_strv_length (paths), ==, 4);
 
@@ -763,7 +672,7 @@ test_window_import (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (find_row (GTK_WIDGET (dialog), "Breech-face class")), 5);
   gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (dialog), "On the firing pin")), "AB12");
 
-  import = find_button (GTK_WIDGET (dialog), "_Import");
+  import = tm_ui_test_find_button (GTK_WIDGET (dialog), "_Import");
   g_assert_nonnull (import);
 
   /* A date that is not one is refused before anything runs. */
@@ -775,7 +684,7 @@ test_window_import (void)
 
   g_signal_emit_by_name (import, "clicked");
   g_assert_true (tm_import_dialog_get_running (dialog));
-  iterate_until (import_idle, dialog);
+  tm_ui_test_iterate_until (import_idle, dialog, 30);
 
   g_assert_cmpuint (tm_import_dialog_get_n_imported (dialog), ==, 3);
   g_assert_cmpuint (tm_import_dialog_get_n_failed (dialog), ==, 1);
@@ -795,7 +704,7 @@ test_window_import (void)
         g_assert_null (message);
     }
   g_assert_cmpuint (n_broken, ==, 1);
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
   save_png (GTK_WIDGET (dialog), "test-app-import.png");
 
   /* The store has the three good scans with what the form said. */
@@ -823,14 +732,14 @@ test_window_import (void)
     }
 
   /* The window reloaded by itself and shows them, searchable (preprocessed at import). */
-  iterate_until (loaded, window);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
   g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_visible_model (window)), ==, 3);
   g_assert_cmpstr (tm_window_get_view (window), ==, "list");
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
   g_assert_nonnull (find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "Searchable"));
 
   /* The preprocessed region thumbnail shows for an imported scan. */
-  iterate_until (detail_idle, tm_window_get_detail_pane (window));
+  tm_ui_test_iterate_until (detail_idle, tm_window_get_detail_pane (window), 30);
   g_assert_nonnull (tm_detail_pane_get_scan_thumbnail (tm_window_get_detail_pane (window)));
   g_assert_nonnull (tm_detail_pane_get_region_thumbnail (tm_window_get_detail_pane (window)));
 
@@ -851,7 +760,7 @@ test_preferences (void)
   g_assert_nonnull (settings);
   preferences = tm_preferences_window_new (NULL, settings);
   gtk_window_present (GTK_WINDOW (preferences));
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
 
   /* Window → settings. */
   row = find_named (GTK_WIDGET (preferences), ADW_TYPE_ACTION_ROW, "default-top-n");
@@ -894,7 +803,7 @@ test_preferences (void)
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 0);
 
-  iterate_for (300);
+  tm_ui_test_iterate_for (300);
   if (gtk_widget_get_width (GTK_WIDGET (preferences)) > 0)
     save_png (GTK_WIDGET (preferences), "test-app-preferences.png");
   g_settings_reset (settings, "default-top-n");
@@ -904,45 +813,10 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
-/* A label anywhere under @widget whose text contains @part (toasts, rows). */
-static GtkWidget *
-find_label_containing (GtkWidget  *widget,
-                       const char *part)
-{
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_containing (child, part);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 static gboolean
 message_shown (gpointer data)
 {
-  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+  return tm_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static TmWindow *
@@ -1029,7 +903,7 @@ test_app_open (void)
   g_assert_cmpstr (tm_window_get_db_path (window), ==, path);
 
   /* The scans are in the import dialog, the same one Ctrl+O and a drop open. */
-  dialog = TM_IMPORT_DIALOG (find_toplevel (TM_TYPE_IMPORT_DIALOG));
+  dialog = TM_IMPORT_DIALOG (tm_ui_test_find_toplevel (TM_TYPE_IMPORT_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
   paths = tm_import_dialog_dup_paths (dialog);
@@ -1042,23 +916,23 @@ test_app_open (void)
     }
 
   /* The text file is refused by name. */
-  iterate_for (200);
-  toast = find_label_containing (GTK_WIDGET (window), "notes.txt");
+  tm_ui_test_iterate_for (200);
+  toast = tm_ui_test_find_label_containing (GTK_WIDGET (window), "notes.txt");
   g_assert_nonnull (toast);
   g_test_message ("refused: %s", gtk_label_get_text (GTK_LABEL (toast)));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (toast)), "not a scan"));
 
   /* The package is verified and imported in the background, then reported; the
    * window reloads and lists what came in. */
-  iterate_until (message_shown, NULL);
-  message = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  tm_ui_test_iterate_until (message_shown, NULL, 30);
+  message = tm_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (message));
   g_test_message ("%s: %s", adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (message)), body);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (message)), ==, "Exchange package");
   g_assert_nonnull (strstr (body, "Sender PD"));
   g_assert_nonnull (strstr (body, "1 imported"));
   g_assert_cmpint (store_count (path), ==, 1);
-  iterate_until (loaded, window);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
   g_assert_cmpuint (g_list_model_get_n_items (tm_window_get_acquisitions (window)), ==, 1);
   gtk_window_destroy (message);
 
@@ -1069,7 +943,7 @@ test_app_open (void)
     gtk_window_destroy (GTK_WINDOW (dialog));
     g_application_open (G_APPLICATION (app), &again, 1, "");
     g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
-    g_assert_null (find_toplevel (TM_TYPE_IMPORT_DIALOG));
+    g_assert_null (tm_ui_test_find_toplevel (TM_TYPE_IMPORT_DIALOG));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -1117,13 +991,13 @@ test_window_detail_leads (void)
   for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
     if (g_strcmp0 (file_at (visible, i), "alpha-2.x3p") == 0)
       tm_window_select_position (window, i);
-  iterate_until (detail_idle, pane);
+  tm_ui_test_iterate_until (detail_idle, pane, 30);
   g_assert_null (find_row (GTK_WIDGET (pane), title));
 
   for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
     if (g_strcmp0 (file_at (visible, i), "alpha-1.x3p") == 0)
       tm_window_select_position (window, i);
-  iterate_until (detail_idle, pane);
+  tm_ui_test_iterate_until (detail_idle, pane, 30);
   row = find_row (GTK_WIDGET (pane), title);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_is_visible (row));
@@ -1136,9 +1010,9 @@ test_window_detail_leads (void)
   g_assert_cmpstr (tm_window_get_page (window), ==, "acquisition");
   gtk_widget_activate (row);
   g_assert_cmpstr (tm_window_get_page (window), ==, "leads");
-  iterate_for (100);
-  iterate_until (leads_loaded, tm_window_get_leads_page (window));
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
+  tm_ui_test_iterate_until (tm_ui_test_leads_loaded, tm_window_get_leads_page (window), 30);
+  tm_ui_test_iterate_for (100);
   g_assert_cmpint (tm_lead_view_get_lead_id (tm_leads_page_get_lead_view (tm_window_get_leads_page (window))),
                    ==, lead_id);
 

@@ -33,6 +33,7 @@
 #include "tm-leads-page.h"
 #include "tm-store.h"
 #include "tm-test-support.h"
+#include "tm-ui-test-support.h"
 #include "tm-users.h"
 #include "tm-window.h"
 #include "tm-workflow.h"
@@ -44,54 +45,6 @@ static gint64 lead_id;
 static TmWindow *window;
 
 /* ---- main loop helpers ---- */
-
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer  data,
-               guint     timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (heartbeat);
-}
-
-static gboolean
-elapsed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-iterate_for (guint msec)
-{
-  gint64 until = g_get_monotonic_time () + msec * 1000;
-
-  iterate_until (elapsed, &until, 30);
-}
-
-static gboolean
-leads_loaded (gpointer data)
-{
-  return !tm_leads_page_get_loading (TM_LEADS_PAGE (data));
-}
-
-static gboolean
-view_idle (gpointer data)
-{
-  return !tm_lead_view_get_busy (TM_LEAD_VIEW (data));
-}
 
 static gboolean
 confirm_idle (gpointer data)
@@ -112,142 +65,15 @@ audit_verified (gpointer data)
          tm_audit_dialog_get_verify_message (TM_AUDIT_DIALOG (data)) != NULL;
 }
 
-static gboolean
-hits_loaded (gpointer data)
-{
-  return !tm_hits_page_get_loading (TM_HITS_PAGE (data));
-}
-
-static gboolean
-window_loaded (gpointer data)
-{
-  return !tm_window_get_loading (TM_WINDOW (data));
-}
-
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 /* ---- widget lookup ---- */
 
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *widget,
-          GType       type,
-          const char *title)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, type, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
-}
-
-/* Clicks @button as a person would: it must be sensitive. */
-static void
-click (GtkWidget *button)
-{
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-  iterate_for (50);
-}
-
-/* Renders @widget's window to @name in $TM_SCREENSHOT_DIR, when set. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  const char *dir = g_getenv ("TM_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-
-  if (dir == NULL)
-    return;
-  iterate_for (300);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("wrote %s", path);
-}
-
 /* ---- the database, through the command line ---- */
-
-static char *
-cli (const char *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list args;
-  int status;
-
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, db_path);
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  status = tm_test_run_cli ((const char * const *) argv->pdata, &out, &err);
-  if (status != 0)
-    g_error ("toolmark-cli %s failed (%d): %s", first, status, err);
-  return g_steal_pointer (&out);
-}
 
 static void
 set_role (const char *role)
 {
   /* "boss" is an administrator, so the OS login can be demoted and promoted again. */
-  g_free (cli ("--user", "boss", "user", "set-role", g_get_user_name (), role, NULL));
+  g_free (tm_ui_test_cli (db_path, "--user", "boss", "user", "set-role", g_get_user_name (), role, NULL));
 }
 
 static void
@@ -276,17 +102,17 @@ build_database (void)
   g_free ((char *) synth_argv[5]);
 
   /* The first run makes the OS login administrator. */
-  g_free (cli ("init", NULL));
-  g_free (cli ("user", "add", "tech", "--role", "technician", NULL));
-  g_free (cli ("user", "add", "boss", "--role", "administrator", NULL));
+  g_free (tm_ui_test_cli (db_path, "init", NULL));
+  g_free (tm_ui_test_cli (db_path, "user", "add", "tech", "--role", "technician", NULL));
+  g_free (tm_ui_test_cli (db_path, "user", "add", "boss", "--role", "administrator", NULL));
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (scans, files[i], NULL);
       g_autofree char *case_no = g_strdup_printf ("2024-%04u", 101 + i);
       g_autofree char *exhibit = g_strdup_printf ("E%u", i + 1);
-      g_autofree char *line = cli ("--user", "tech", "import", "--calibre", "9mm Luger",
-                                   "--agency", "Metro PD", "--case", case_no, "--exhibit", exhibit,
-                                   path, NULL);
+      g_autofree char *line = tm_ui_test_cli (db_path, "--user", "tech", "import",
+                                              "--calibre", "9mm Luger", "--agency", "Metro PD",
+                                              "--case", case_no, "--exhibit", exhibit, path, NULL);
 
       ids[i] = g_ascii_strtoll (line, NULL, 10);
       g_assert_cmpint (ids[i], >, 0);
@@ -294,11 +120,12 @@ build_database (void)
   {
     g_autofree char *query = g_strdup_printf ("%" G_GINT64_FORMAT, ids[0]);
     g_autofree char *mate = g_strdup_printf ("%" G_GINT64_FORMAT, ids[1]);
-    g_autofree char *run = cli ("--user", "tech", "correlate", query, "--top", "3", NULL);
+    g_autofree char *run = tm_ui_test_cli (db_path, "--user", "tech", "correlate", query, "--top", "3", NULL);
 
     /* The mate ranks first; the technician promotes the pair to a lead. */
     g_assert_nonnull (strstr (run, "F01-C02.x3p"));
-    out = cli ("--user", "tech", "lead", "create", query, mate, "--note", "Same firearm likely", NULL);
+    out = tm_ui_test_cli (db_path, "--user", "tech", "lead", "create", query, mate,
+                          "--note", "Same firearm likely", NULL);
   }
   lead_id = g_ascii_strtoll (out, NULL, 10);
   g_assert_cmpint (lead_id, >, 0);
@@ -354,11 +181,11 @@ show_leads_page (void)
   TmLeadView *view = tm_leads_page_get_lead_view (page);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "leads"));
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
   g_assert_cmpstr (tm_window_get_page (window), ==, "leads");
-  iterate_until (leads_loaded, page, 30);
-  iterate_for (100);
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_iterate_until (tm_ui_test_leads_loaded, page, 30);
+  tm_ui_test_iterate_for (100);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   return view;
 }
 
@@ -387,9 +214,9 @@ test_leads_page (void)
   /* The first lead is selected and shown, with both members and their thumbnails. */
   g_assert_cmpint (tm_lead_view_get_lead_id (view), ==, lead_id);
   g_assert_nonnull (tm_lead_view_get_lead (view));
-  g_assert_nonnull (find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Case 2024-0101 · exhibit E1"));
-  g_assert_nonnull (find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Case 2024-0102 · exhibit E2"));
-  g_assert_nonnull (find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Note: Same firearm likely"));
+  g_assert_nonnull (tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Case 2024-0101 · exhibit E1"));
+  g_assert_nonnull (tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Case 2024-0102 · exhibit E2"));
+  g_assert_nonnull (tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Note: Same firearm likely"));
 
   /* The status filter hides it, and shows it again. */
   tm_leads_page_set_status_filter (page, "confirmed");
@@ -399,35 +226,35 @@ test_leads_page (void)
   tm_leads_page_set_status_filter (page, NULL);
   /* Shown again, the lead is selected and read again. */
   g_assert_cmpint (tm_lead_view_get_lead_id (view), ==, lead_id);
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
 
   /* A note through the entry row (Enter / the apply button emit "apply"). */
-  note_row = find_row (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW, "Add a note");
+  note_row = tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW, "Add a note");
   g_assert_nonnull (note_row);
   g_assert_true (gtk_widget_is_sensitive (note_row));
   gtk_editable_set_text (GTK_EDITABLE (note_row), "Investigator Doe informed by phone");
   g_signal_emit_by_name (note_row, "apply");
   g_assert_true (tm_lead_view_get_busy (view));
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   after_note = stored_lead ();
   g_assert_cmpuint (count_events (after_note, "note", g_get_user_name ()), ==, 1);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (note_row)), ==, "");
-  g_assert_nonnull (find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Note: Investigator Doe informed by phone"));
+  g_assert_nonnull (tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "Note: Investigator Doe informed by phone"));
 
   /* Feedback: "Suspect identified" in the combo row, then Record Feedback. */
-  outcome_row = find_row (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW, "_Outcome");
+  outcome_row = tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_COMBO_ROW, "_Outcome");
   g_assert_nonnull (outcome_row);
   adw_combo_row_set_selected (ADW_COMBO_ROW (outcome_row), 1);
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW, "Feedback note (optional)")),
+  gtk_editable_set_text (GTK_EDITABLE (tm_ui_test_find_row (GTK_WIDGET (view), ADW_TYPE_ENTRY_ROW, "Feedback note (optional)")),
                          "Suspect named by a witness");
-  click (find_button (GTK_WIDGET (view), "Record _Feedback"));
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_click (tm_ui_test_find_button (GTK_WIDGET (view), "Record _Feedback"));
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   after_feedback = stored_lead ();
   g_assert_cmpstr (tm_lead_get_outcome (after_feedback), ==, "suspect-identified");
   g_assert_cmpuint (count_events (after_feedback, "feedback", g_get_user_name ()), ==, 1);
 
   /* The list row follows (the page reloads after the view's change). */
-  iterate_until (row_has_outcome, model, 30);
+  tm_ui_test_iterate_until (row_has_outcome, model, 30);
 }
 
 static void
@@ -446,19 +273,19 @@ set_flag_cb (gboolean *flag)
   *flag = TRUE;
 }
 
-/* Chooses @title's radio in the confirm dialog, as a click on the row would. */
+/* Chooses @title's radio in the confirm dialog, as a tm_ui_test_click on the row would. */
 static void
 choose_conclusion (GtkWindow  *dialog,
                    const char *title)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, title);
+  GtkWidget *row = tm_ui_test_find_row (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, title);
   GtkWidget *check;
 
   g_assert_nonnull (row);
   check = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
   g_assert_true (GTK_IS_CHECK_BUTTON (check));
   g_assert_true (gtk_widget_activate (check));
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
 }
 
@@ -467,11 +294,11 @@ open_confirm (TmLeadView *view)
 {
   GtkWindow *dialog;
 
-  click (find_button (GTK_WIDGET (view), "_Confirm…"));
-  iterate_for (100);
-  dialog = find_toplevel (TM_TYPE_CONFIRM_DIALOG);
+  tm_ui_test_click (tm_ui_test_find_button (GTK_WIDGET (view), "_Confirm…"));
+  tm_ui_test_iterate_for (100);
+  dialog = tm_ui_test_find_toplevel (TM_TYPE_CONFIRM_DIALOG);
   g_assert_nonnull (dialog);
-  iterate_until (confirm_idle, dialog, 30);
+  tm_ui_test_iterate_until (confirm_idle, dialog, 30);
   return dialog;
 }
 
@@ -495,28 +322,28 @@ test_confirm_examiner (void)
   set_role ("examiner");
   view = show_leads_page ();
   tm_lead_view_reload (view);
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   before = stored_lead ();
-  screenshot (GTK_WIDGET (window), "lead.png");
+  tm_ui_test_screenshot (GTK_WIDGET (window), "lead.png");
 
   dialog = open_confirm (view);
   g_assert_true (tm_confirm_dialog_get_permitted (TM_CONFIRM_DIALOG (dialog)));
   g_assert_null (tm_confirm_dialog_get_message (TM_CONFIRM_DIALOG (dialog)));
 
   /* Record stays off until a conclusion is chosen. */
-  record = find_button (GTK_WIDGET (dialog), "_Record");
+  record = tm_ui_test_find_button (GTK_WIDGET (dialog), "_Record");
   g_assert_nonnull (record);
   g_assert_false (gtk_widget_is_sensitive (record));
   choose_conclusion (dialog, "_Identification");
   g_assert_cmpstr (tm_confirm_dialog_get_conclusion (TM_CONFIRM_DIALOG (dialog)), ==, "identification");
   tm_confirm_dialog_set_note (TM_CONFIRM_DIALOG (dialog), "Breech-face marks agree over the whole primer");
   g_assert_true (gtk_widget_is_sensitive (record));
-  screenshot (GTK_WIDGET (dialog), "confirm.png");
+  tm_ui_test_screenshot (GTK_WIDGET (dialog), "confirm.png");
 
   g_signal_connect (dialog, "recorded", G_CALLBACK (recorded_cb), &hit_id);
   g_signal_connect_swapped (dialog, "destroy", G_CALLBACK (set_flag_cb), &closed);
-  click (record);
-  iterate_until (flag_set, &closed, 30);
+  tm_ui_test_click (record);
+  tm_ui_test_iterate_until (tm_ui_test_flag_set, &closed, 30);
   g_assert_cmpint (hit_id, >, 0);
 
   /* The store: a hit on the lead by the OS login, the lead confirmed, the conclusion
@@ -545,15 +372,15 @@ test_confirm_examiner (void)
                             "Breech-face marks agree"));
 
   /* The view follows: confirmed, with its hit. */
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   g_assert_cmpint (tm_lead_view_get_hit_id (view), ==, hit_id);
   g_assert_cmpstr (tm_lead_get_status (tm_lead_view_get_lead (view)), ==, "confirmed");
 
   /* The hits page lists it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "hits"));
   hits_page = tm_window_get_hits_page (window);
-  iterate_for (100);
-  iterate_until (hits_loaded, hits_page, 30);
+  tm_ui_test_iterate_for (100);
+  tm_ui_test_iterate_until (tm_ui_test_hits_loaded, hits_page, 30);
   g_assert_cmpuint (g_list_model_get_n_items (tm_hits_page_get_model (hits_page)), ==, 1);
   {
     g_autoptr(TmHitItem) item = g_list_model_get_item (tm_hits_page_get_model (hits_page), 0);
@@ -564,7 +391,7 @@ test_confirm_examiner (void)
   }
   /* Open Lead goes back to the lead (win.show-lead). */
   tm_hits_page_select (hits_page, 0);
-  click (find_button (GTK_WIDGET (hits_page), "_Open Lead"));
+  tm_ui_test_click (tm_ui_test_find_button (GTK_WIDGET (hits_page), "_Open Lead"));
   g_assert_cmpstr (tm_window_get_page (window), ==, "leads");
 }
 
@@ -589,46 +416,46 @@ test_confirm_refused (void)
 
   view = show_leads_page ();
   tm_lead_view_reload (view);
-  iterate_until (view_idle, view, 30);
-  confirm = find_button (GTK_WIDGET (view), "_Confirm…");
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
+  confirm = tm_ui_test_find_button (GTK_WIDGET (view), "_Confirm…");
   g_assert_false (gtk_widget_is_sensitive (confirm));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (confirm), ==, refusal->message);
 
   /* The dialog itself (e.g. opened before the role changed) says the same and keeps
    * Record off. */
   dialog = tm_lead_view_open_confirm (view);
-  iterate_until (confirm_idle, dialog, 30);
+  tm_ui_test_iterate_until (confirm_idle, dialog, 30);
   g_assert_false (tm_confirm_dialog_get_permitted (TM_CONFIRM_DIALOG (dialog)));
   g_assert_cmpstr (tm_confirm_dialog_get_message (TM_CONFIRM_DIALOG (dialog)), ==, refusal->message);
   choose_conclusion (dialog, "_Elimination");
-  record = find_button (GTK_WIDGET (dialog), "_Record");
+  record = tm_ui_test_find_button (GTK_WIDGET (dialog), "_Record");
   g_assert_false (gtk_widget_is_sensitive (record));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (record), ==, refusal->message);
   gtk_window_destroy (dialog);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 
   /* The role changes while the dialog is open: Record is on, the core refuses, the
    * dialog shows the core's message and stays open; nothing is recorded. */
   set_role ("examiner");
   tm_lead_view_reload (view);
-  iterate_until (view_idle, view, 30);
+  tm_ui_test_iterate_until (tm_ui_test_lead_view_idle, view, 30);
   dialog = open_confirm (view);
   g_assert_true (tm_confirm_dialog_get_permitted (TM_CONFIRM_DIALOG (dialog)));
   choose_conclusion (dialog, "_Elimination");
   set_role ("technician");
   before = stored_lead ();
   g_signal_connect_swapped (dialog, "destroy", G_CALLBACK (set_flag_cb), &closed);
-  click (find_button (GTK_WIDGET (dialog), "_Record"));
-  iterate_until (confirm_idle, dialog, 30);
-  iterate_for (50);
+  tm_ui_test_click (tm_ui_test_find_button (GTK_WIDGET (dialog), "_Record"));
+  tm_ui_test_iterate_until (confirm_idle, dialog, 30);
+  tm_ui_test_iterate_for (50);
   g_assert_false (closed);
   g_assert_cmpstr (tm_confirm_dialog_get_message (TM_CONFIRM_DIALOG (dialog)), ==, refusal->message);
-  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Record")));
+  g_assert_false (gtk_widget_is_sensitive (tm_ui_test_find_button (GTK_WIDGET (dialog), "_Record")));
   after = stored_lead ();
   g_assert_cmpuint (tm_lead_get_events (after)->len, ==, tm_lead_get_events (before)->len);
   g_assert_cmpstr (tm_lead_get_status (after), ==, "confirmed");
   gtk_window_destroy (dialog);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 static void
@@ -639,11 +466,11 @@ test_audit (void)
   g_autoptr(GString) actions = g_string_new (" ");
   guint n;
 
-  click (find_button (GTK_WIDGET (view), "_History"));
-  iterate_for (100);
-  dialog = find_toplevel (TM_TYPE_AUDIT_DIALOG);
+  tm_ui_test_click (tm_ui_test_find_button (GTK_WIDGET (view), "_History"));
+  tm_ui_test_iterate_for (100);
+  dialog = tm_ui_test_find_toplevel (TM_TYPE_AUDIT_DIALOG);
   g_assert_nonnull (dialog);
-  iterate_until (audit_loaded, dialog, 30);
+  tm_ui_test_iterate_until (audit_loaded, dialog, 30);
   n = tm_audit_dialog_get_n_entries (TM_AUDIT_DIALOG (dialog));
   for (guint i = 0; i < n; i++)
     g_string_append_printf (actions, "%s ", tm_audit_dialog_get_entry_action (TM_AUDIT_DIALOG (dialog), i));
@@ -653,14 +480,14 @@ test_audit (void)
   g_assert_nonnull (strstr (actions->str, " lead-note "));
   g_assert_nonnull (strstr (actions->str, " lead-feedback "));
   g_assert_nonnull (strstr (actions->str, " lead-conclusion "));
-  g_assert_nonnull (find_row (GTK_WIDGET (dialog), ADW_TYPE_EXPANDER_ROW, "Examiner's conclusion recorded"));
+  g_assert_nonnull (tm_ui_test_find_row (GTK_WIDGET (dialog), ADW_TYPE_EXPANDER_ROW, "Examiner's conclusion recorded"));
 
-  click (find_button (GTK_WIDGET (dialog), "_Verify Chain"));
-  iterate_until (audit_verified, dialog, 60);
+  tm_ui_test_click (tm_ui_test_find_button (GTK_WIDGET (dialog), "_Verify Chain"));
+  tm_ui_test_iterate_until (audit_verified, dialog, 60);
   g_assert_true (tm_audit_dialog_get_chain_intact (TM_AUDIT_DIALOG (dialog)));
   g_assert_nonnull (strstr (tm_audit_dialog_get_verify_message (TM_AUDIT_DIALOG (dialog)), "intact"));
   gtk_window_destroy (dialog);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 /* win.show-lead, as the review page uses it after creating a lead. */
@@ -673,9 +500,9 @@ test_show_lead (void)
   tm_leads_page_set_status_filter (page, "open");  /* hides the confirmed lead */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-lead", "x", lead_id));
   g_assert_cmpstr (tm_window_get_page (window), ==, "leads");
-  iterate_for (100);
-  iterate_until (leads_loaded, page, 30);
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
+  tm_ui_test_iterate_until (tm_ui_test_leads_loaded, page, 30);
+  tm_ui_test_iterate_for (100);
   g_assert_cmpint (tm_lead_view_get_lead_id (tm_leads_page_get_lead_view (page)), ==, lead_id);
 }
 
@@ -700,7 +527,7 @@ main (int   argc,
   window = tm_window_new (app, db_path, tm_application_get_settings (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_until (window_loaded, window, 30);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
 
   /* In order: each builds on the store the one before left. */
   g_test_add_func ("/leads-ui/leads-page", test_leads_page);

@@ -25,6 +25,7 @@
 
 #include "tm-report-dialog.h"
 #include "tm-test-support.h"
+#include "tm-ui-test-support.h"
 
 static char *tmpdir;
 static char *db_path;
@@ -34,42 +35,6 @@ static char *hit_id;
 static const char * const case_numbers[] = { "MPD-2025-0411", "MPD-2025-0412", "MPD-2025-0413", "MPD-2025-0414" };
 
 /* ---- main loop helpers ---- */
-
-static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer  data,
-               guint     timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (heartbeat);
-}
-
-static gboolean
-elapsed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-iterate_for (guint msec)
-{
-  gint64 until = g_get_monotonic_time () + msec * 1000;
-
-  iterate_until (elapsed, &until, 30);
-}
 
 static gboolean
 report_built (gpointer data)
@@ -96,80 +61,7 @@ find_label_prefix (GtkWidget  *widget,
   return NULL;
 }
 
-static GtkWidget *
-find_label_containing (GtkWidget  *widget,
-                       const char *part)
-{
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_containing (child, part);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The preview's drawing area (the dialog has one). */
-static GtkWidget *
-find_drawing_area (GtkWidget *widget)
-{
-  if (GTK_IS_DRAWING_AREA (widget))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_drawing_area (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* ---- the database, through the command line ---- */
-
-static char *
-cli (const char *first,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, db_path);
-  va_start (args, first);
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  if (tm_test_run_cli ((const char * const *) argv->pdata, &out, &err) != 0)
-    g_error ("toolmark-cli %s failed: %s", first, err);
-  return g_steal_pointer (&out);
-}
 
 /* The first number on the first line of @out (what `lead create` and `hit confirm`
  * print first). */
@@ -199,13 +91,14 @@ build_database (void)
   g_autofree char *hit = NULL;
 
   g_assert_cmpint (tm_test_run_cli (synth_argv, &synth_out, &synth_err), ==, 0);
-  g_free (cli ("init", NULL));
+  g_free (tm_ui_test_cli (db_path, "init", NULL));
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (scans, files[i], NULL);
       g_autofree char *exhibit = g_strdup_printf ("E%u", i + 1);
-      g_autofree char *line = cli ("import", "--calibre", "9mm Luger", "--agency", "Metro PD",
-                                   "--case", case_numbers[i], "--exhibit", exhibit, path, NULL);
+      g_autofree char *line = tm_ui_test_cli (db_path, "import", "--calibre", "9mm Luger",
+                                              "--agency", "Metro PD", "--case", case_numbers[i],
+                                              "--exhibit", exhibit, path, NULL);
       gint64 id = g_ascii_strtoll (line, NULL, 10);
 
       g_assert_cmpint (id, >, 0);
@@ -214,12 +107,13 @@ build_database (void)
       else if (i == 1)
         mate = g_strdup_printf ("%" G_GINT64_FORMAT, id);
     }
-  run = cli ("correlate", query, "--top", "3", NULL);
+  run = tm_ui_test_cli (db_path, "correlate", query, "--top", "3", NULL);
   g_assert_nonnull (strstr (run, "F01-C02.x3p"));
-  lead = cli ("lead", "create", query, mate, "--note", "Same firearm likely", NULL);
+  lead = tm_ui_test_cli (db_path, "lead", "create", query, mate,
+                         "--note", "Same firearm likely", NULL);
   lead_id = first_id (lead);
-  hit = cli ("hit", "confirm", lead_id, "--conclusion", "identification",
-             "--note", "Agreement of breech-face marks", NULL);
+  hit = tm_ui_test_cli (db_path, "hit", "confirm", lead_id, "--conclusion", "identification",
+                        "--note", "Agreement of breech-face marks", NULL);
   hit_id = first_id (hit);
 }
 
@@ -317,19 +211,19 @@ print_and_save (const char *kind,
       g_assert_false (g_file_test (printed, G_FILE_TEST_EXISTS));
     }
 
-  iterate_until (report_built, dialog, 240);
-  iterate_for (200);
+  tm_ui_test_iterate_until (report_built, dialog, 240);
+  tm_ui_test_iterate_for (200);
   report = tm_report_dialog_get_report (dialog);
   n = tm_report_get_n_pages (report);
   g_test_message ("%s report %s: “%s”, %u pages", kind, target, tm_report_get_title (report), n);
   g_assert_cmpuint (n, >=, 1);
 
   /* The preview: a page drawn, "Page 1 of N", and paging to the last one. */
-  preview = find_drawing_area (GTK_WIDGET (dialog));
+  preview = tm_ui_test_find_type (GTK_WIDGET (dialog), GTK_TYPE_DRAWING_AREA);
   g_assert_nonnull (preview);
   g_assert_cmpint (gtk_widget_get_width (preview), >, 100);
-  print_button = find_button (GTK_WIDGET (dialog), "_Print…");
-  save_button = find_button (GTK_WIDGET (dialog), "_Save as PDF…");
+  print_button = tm_ui_test_find_button (GTK_WIDGET (dialog), "_Print…");
+  save_button = tm_ui_test_find_button (GTK_WIDGET (dialog), "_Save as PDF…");
   g_assert_true (gtk_widget_is_sensitive (print_button));
   g_assert_true (gtk_widget_is_sensitive (save_button));
   expected = g_strdup_printf ("Page 1 of %u", n);
@@ -368,7 +262,7 @@ print_and_save (const char *kind,
   g_assert_nonnull (strstr (saved_text, expected));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
   return g_steal_pointer (&text);
 }
 
@@ -421,12 +315,12 @@ test_missing_lead (void)
   GtkWidget *status;
 
   gtk_window_present (GTK_WINDOW (dialog));
-  iterate_for (1500);
+  tm_ui_test_iterate_for (1500);
   g_assert_null (tm_report_dialog_get_report (dialog));
-  status = find_label_containing (GTK_WIDGET (dialog), "9999");
+  status = tm_ui_test_find_label_containing (GTK_WIDGET (dialog), "9999");
   g_assert_nonnull (status);
   g_test_message ("lead 9999: %s", gtk_label_get_text (GTK_LABEL (status)));
-  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (dialog), "_Print…")));
+  g_assert_false (gtk_widget_is_sensitive (tm_ui_test_find_button (GTK_WIDGET (dialog), "_Print…")));
   g_assert_false (tm_report_dialog_export_via_print (dialog, pdf, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
   g_assert_false (g_file_test (pdf, G_FILE_TEST_EXISTS));

@@ -35,6 +35,7 @@
 #include "tm-store.h"
 #include "tm-synth.h"
 #include "tm-test-support.h"
+#include "tm-ui-test-support.h"
 #include "tm-window.h"
 #include "tm-workflow.h"
 #include "tm-x3p.h"
@@ -50,121 +51,12 @@ static gint64 ids[N_FIREARMS][N_SHOTS];
 /* ---- main loop helpers ---- */
 
 static gboolean
-heartbeat_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer  data,
-               guint     timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
-
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (heartbeat);
-}
-
-static gboolean
-elapsed (gpointer data)
-{
-  return g_get_monotonic_time () >= *(gint64 *) data;
-}
-
-static void
-iterate_for (guint msec)
-{
-  gint64 until = g_get_monotonic_time () + msec * 1000;
-
-  iterate_until (elapsed, &until, 30);
-}
-
-static gboolean
-page_loaded (gpointer data)
-{
-  return !tm_review_page_get_loading (TM_REVIEW_PAGE (data));
-}
-
-static gboolean
-run_finished (gpointer data)
-{
-  return *(gint64 *) data != 0;
-}
-
-static gboolean
 dialog_running (gpointer data)
 {
   return tm_correlate_dialog_get_running (TM_CORRELATE_DIALOG (data));
 }
 
-static void
-finished_cb (TmCorrelateDialog *dialog,
-             gint64             run_id,
-             gint64            *out)
-{
-  *out = run_id;
-}
-
 /* ---- widget lookup ---- */
-
-static GtkWidget *
-find_button (GtkWidget  *widget,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *widget,
-          GType       type,
-          const char *title)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, type, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* The value shown in the AdwActionRow titled @title: its suffix label, the one with
  * the "numeric" style (the title and subtitle are labels too). */
@@ -172,7 +64,7 @@ static const char *
 row_value (GtkWidget  *root,
            const char *title)
 {
-  GtkWidget *row = find_row (root, ADW_TYPE_ACTION_ROW, title);
+  GtkWidget *row = tm_ui_test_find_row (root, ADW_TYPE_ACTION_ROW, title);
   GPtrArray *pending = g_ptr_array_new ();
   const char *text = NULL;
 
@@ -223,7 +115,7 @@ press_key (GtkWidget       *page,
               g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
                                                            GTK_SHORTCUT_ACTION_EXCLUSIVE, page,
                                                            gtk_shortcut_get_arguments (shortcut)));
-              iterate_for (50);
+              tm_ui_test_iterate_for (50);
               return;
             }
         }
@@ -301,15 +193,15 @@ correlate (GtkWindow *parent,
   GtkWidget *search, *calibre, *spin;
   gint64 run_id = 0;
 
-  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &run_id);
+  g_signal_connect (dialog, "finished", G_CALLBACK (tm_ui_test_store_run_id), &run_id);
   gtk_window_present (dialog);
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
 
   /* Prefilled from the query and from the settings. */
-  calibre = find_row (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Calibre");
+  calibre = tm_ui_test_find_row (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Calibre");
   g_assert_nonnull (calibre);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (calibre)), ==, "9mm Luger");
-  spin = find_type (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON);
+  spin = tm_ui_test_find_type (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON);
   g_assert_nonnull (spin);
   if (settings != NULL)
     g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==,
@@ -317,16 +209,16 @@ correlate (GtkWindow *parent,
   else
     gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 4);
 
-  search = find_button (GTK_WIDGET (dialog), "_Search");
+  search = tm_ui_test_find_button (GTK_WIDGET (dialog), "_Search");
   g_assert_nonnull (search);
   /* A button activated from the keyboard "clicks" when its press animation ends. */
   g_assert_true (gtk_widget_activate (search));
-  iterate_until (dialog_running, dialog, 10);
+  tm_ui_test_iterate_until (dialog_running, dialog, 10);
   if (cancel)
     /* Escape, at once: the Cancel button would only click after its animation, by
      * when a search this small may be done. */
     press_key (GTK_WIDGET (dialog), GDK_KEY_Escape, 0);
-  iterate_until (run_finished, &run_id, 300);
+  tm_ui_test_iterate_until (tm_ui_test_run_finished, &run_id, 300);
   g_assert_false (tm_correlate_dialog_get_running (TM_CORRELATE_DIALOG (dialog)));
   g_assert_cmpint (tm_correlate_dialog_get_run_id (TM_CORRELATE_DIALOG (dialog)), ==, run_id);
 
@@ -339,7 +231,7 @@ correlate (GtkWindow *parent,
     }
 
   gtk_window_close (dialog);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
   return run_id;
 }
 
@@ -352,7 +244,7 @@ open_page (TmReviewPage **out_page)
   gtk_window_set_default_size (window, 1400, 900);
   gtk_window_set_child (window, page);
   gtk_window_present (window);
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
   *out_page = TM_REVIEW_PAGE (page);
   return window;
 }
@@ -363,8 +255,8 @@ show_run (TmReviewPage *page,
 {
   tm_review_page_set_run (page, db_path, run_id);
   g_assert_true (tm_review_page_get_loading (page));
-  iterate_until (page_loaded, page, 60);
-  iterate_for (200);
+  tm_ui_test_iterate_until (tm_ui_test_review_loaded, page, 60);
+  tm_ui_test_iterate_for (200);
 }
 
 static TmCandidateItem *
@@ -492,8 +384,8 @@ test_end_to_end (void)
   g_assert_cmpstr (tm_candidate_item_get_case_number (first), ==, "CASE-0-1");
 
   /* Promote through the decision bar. */
-  g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (page), "_Promote to Lead")));
-  iterate_for (500);
+  g_assert_true (gtk_widget_activate (tm_ui_test_find_button (GTK_WIDGET (page), "_Promote to Lead")));
+  tm_ui_test_iterate_for (500);
   g_assert_cmpstr (tm_candidate_item_get_review_state (first), ==, "lead");
 
   /* A fresh connection sees what was decided. */
@@ -536,7 +428,7 @@ test_end_to_end (void)
   g_assert_cmpstr (tm_candidate_item_get_review_state (first), ==, "lead");
 
   gtk_window_destroy (window);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 static void
@@ -622,14 +514,14 @@ test_keyboard_review (void)
   press_key (GTK_WIDGET (page), GDK_KEY_j, 0);
   g_assert_true (tm_candidate_list_get_selected (list) == third);
   press_key (GTK_WIDGET (page), GDK_KEY_l, 0);
-  iterate_for (200);
+  tm_ui_test_iterate_for (200);
   toplevels = gtk_window_list_toplevels ();
   for (GList *l = toplevels; l != NULL; l = l->next)
     if (TM_IS_LEAD_CHOOSER (l->data) && gtk_widget_get_visible (l->data))
       chooser = l->data;
   g_assert_nonnull (chooser);
   g_assert_true (tm_lead_chooser_choose (chooser, lead_id));
-  iterate_for (500);
+  tm_ui_test_iterate_for (500);
   g_assert_cmpstr (tm_candidate_item_get_review_state (third), ==, "lead");
   {
     g_autofree char *ref = g_strdup_printf ("%" G_GINT64_FORMAT, lead_id);
@@ -641,7 +533,7 @@ test_keyboard_review (void)
   }
 
   gtk_window_destroy (window);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 static void
@@ -669,7 +561,7 @@ test_sorting (void)
       const char *title = gtk_column_view_column_get_title (column);
 
       gtk_column_view_sort_by_column (view, column, GTK_SORT_ASCENDING);
-      iterate_for (20);
+      tm_ui_test_iterate_for (20);
       for (guint i = 0; i + 1 < n; i++)
         {
           g_autoptr(TmCandidateItem) a = g_list_model_get_item (model, i);
@@ -685,7 +577,7 @@ test_sorting (void)
         }
     }
   gtk_window_destroy (window);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 static void
@@ -707,7 +599,7 @@ test_cancel (void)
   g_assert_cmpint (tm_correlation_run_get_status (run), ==, TM_CORRELATION_RUN_CANCELLED);
   show_run (page, run_id);
   gtk_window_destroy (window);
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 /* The help overlay lists every key the page binds. */
@@ -741,32 +633,9 @@ test_shortcuts_listed (void)
 }
 
 static gboolean
-window_loaded (gpointer data)
-{
-  return !tm_window_get_loading (TM_WINDOW (data));
-}
-
-static gboolean
 import_done (gpointer data)
 {
   return !tm_import_dialog_get_running (TM_IMPORT_DIALOG (data));
-}
-
-static gboolean
-compare_idle (gpointer data)
-{
-  return !tm_compare_view_is_busy (TM_COMPARE_VIEW (data));
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
-
-  for (GList *l = toplevels; l != NULL; l = l->next)
-    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
-      return l->data;
-  return NULL;
 }
 
 /* Switches through every compare mode with the view's own action and checks each
@@ -782,7 +651,7 @@ switch_compare_modes (GtkWidget *view)
     { "side-by-side", TM_COMPARE_MODE_SIDE_BY_SIDE },
   };
 
-  iterate_until (compare_idle, view, 120);
+  tm_ui_test_iterate_until (tm_ui_test_compare_idle, view, 120);
   g_assert_true (gtk_widget_activate_action (view, "compare.align", NULL));
   g_assert_true (gtk_widget_activate_action (view, "compare.fit", NULL));
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
@@ -791,7 +660,7 @@ switch_compare_modes (GtkWidget *view)
       g_autoptr(GError) error = NULL;
 
       g_assert_true (gtk_widget_activate_action (view, "compare.mode", "s", modes[i].name));
-      iterate_for (50);
+      tm_ui_test_iterate_for (50);
       g_assert_cmpint (tm_compare_view_get_mode (TM_COMPARE_VIEW (view)), ==, modes[i].mode);
       texture = tm_compare_view_render_texture (TM_COMPARE_VIEW (view), 320, 200, &error);
       g_assert_no_error (error);
@@ -846,20 +715,20 @@ test_window (void)
   window = tm_window_new (app, path, tm_application_get_settings (app));
   gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_until (window_loaded, window, 30);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
 
   /* Import through the shell's import dialog. */
   import = tm_window_open_import (window, G_LIST_MODEL (files));
   gtk_window_present (GTK_WINDOW (import));
-  iterate_for (200);
-  gtk_editable_set_text (GTK_EDITABLE (find_row (GTK_WIDGET (import), ADW_TYPE_ENTRY_ROW, "Calibre")), "9mm Luger");
-  g_signal_emit_by_name (find_button (GTK_WIDGET (import), "_Import"), "clicked");
+  tm_ui_test_iterate_for (200);
+  gtk_editable_set_text (GTK_EDITABLE (tm_ui_test_find_row (GTK_WIDGET (import), ADW_TYPE_ENTRY_ROW, "Calibre")), "9mm Luger");
+  g_signal_emit_by_name (tm_ui_test_find_button (GTK_WIDGET (import), "_Import"), "clicked");
   g_assert_true (tm_import_dialog_get_running (import));
-  iterate_until (import_done, import, 300);
+  tm_ui_test_iterate_until (import_done, import, 300);
   g_assert_cmpuint (tm_import_dialog_get_n_imported (import), ==, N_FIREARMS * N_SHOTS);
   gtk_window_destroy (GTK_WINDOW (import));
-  iterate_until (window_loaded, window, 30);
-  iterate_for (200);
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
+  tm_ui_test_iterate_for (200);
 
   visible = tm_window_get_visible_model (window);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, N_FIREARMS * N_SHOTS);
@@ -876,31 +745,31 @@ test_window (void)
   g_assert_cmpint (query, >, 0);
   g_assert_cmpint (mate, >, 0);
   tm_window_select_position (window, query_pos);
-  iterate_for (100);
+  tm_ui_test_iterate_for (100);
 
   /* Correlate through the window's action and the dialog's own buttons. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.correlate", NULL));
-  iterate_for (200);
-  dialog = find_toplevel (TM_TYPE_CORRELATE_DIALOG);
+  tm_ui_test_iterate_for (200);
+  dialog = tm_ui_test_find_toplevel (TM_TYPE_CORRELATE_DIALOG);
   g_assert_nonnull (dialog);
-  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &run_id);
-  g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (dialog), "_Search")));
-  iterate_until (run_finished, &run_id, 300);
+  g_signal_connect (dialog, "finished", G_CALLBACK (tm_ui_test_store_run_id), &run_id);
+  g_assert_true (gtk_widget_activate (tm_ui_test_find_button (GTK_WIDGET (dialog), "_Search")));
+  tm_ui_test_iterate_until (tm_ui_test_run_finished, &run_id, 300);
   gtk_window_close (dialog);
 
   /* The window switched to the review page by itself. */
   g_assert_cmpstr (tm_window_get_page (window), ==, "review");
   page = tm_window_get_review_page (window);
-  iterate_until (page_loaded, page, 60);
-  iterate_for (200);
+  tm_ui_test_iterate_until (tm_ui_test_review_loaded, page, 60);
+  tm_ui_test_iterate_for (200);
   first = tm_candidate_list_get_selected (tm_review_page_get_candidate_list (page));
   g_assert_nonnull (first);
   g_assert_cmpint (tm_candidate_item_get_acquisition_id (first), ==, mate);
 
   switch_compare_modes (tm_review_page_get_compare_view (page));
 
-  g_assert_true (gtk_widget_activate (find_button (GTK_WIDGET (page), "_Promote to Lead")));
-  iterate_for (500);
+  g_assert_true (gtk_widget_activate (tm_ui_test_find_button (GTK_WIDGET (page), "_Promote to Lead")));
+  tm_ui_test_iterate_for (500);
   g_assert_cmpstr (tm_candidate_item_get_review_state (first), ==, "lead");
 
   fresh = tm_store_open (path, &error);
@@ -925,7 +794,7 @@ test_window (void)
   g_assert_nonnull (at);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
+  tm_ui_test_iterate_for (50);
 }
 
 int

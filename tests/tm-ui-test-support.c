@@ -1,0 +1,292 @@
+/* tm-ui-test-support.c — helpers shared by the UI tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "tm-compare-view.h"
+#include "tm-hits-page.h"
+#include "tm-lead-view.h"
+#include "tm-leads-page.h"
+#include "tm-review-page.h"
+#include "tm-test-support.h"
+#include "tm-ui-test-support.h"
+#include "tm-window.h"
+
+/* ---- the main loop ---- */
+
+static gboolean
+heartbeat_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+tm_ui_test_iterate_until (gboolean (*done) (gpointer),
+                          gpointer  data,
+                          guint     timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  /* Wakes the blocking iteration so the deadline is checked even when nothing
+   * else happens. */
+  guint heartbeat = g_timeout_add (50, heartbeat_cb, NULL);
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (heartbeat);
+}
+
+static gboolean
+elapsed (gpointer data)
+{
+  return g_get_monotonic_time () >= *(gint64 *) data;
+}
+
+void
+tm_ui_test_iterate_for (guint msec)
+{
+  gint64 until = g_get_monotonic_time () + msec * 1000;
+
+  tm_ui_test_iterate_until (elapsed, &until, 30);
+}
+
+/* ---- predicates ---- */
+
+gboolean
+tm_ui_test_window_loaded (gpointer data)
+{
+  return !tm_window_get_loading (TM_WINDOW (data));
+}
+
+gboolean
+tm_ui_test_review_loaded (gpointer data)
+{
+  return !tm_review_page_get_loading (TM_REVIEW_PAGE (data));
+}
+
+gboolean
+tm_ui_test_leads_loaded (gpointer data)
+{
+  return !tm_leads_page_get_loading (TM_LEADS_PAGE (data));
+}
+
+gboolean
+tm_ui_test_lead_view_idle (gpointer data)
+{
+  return !tm_lead_view_get_busy (TM_LEAD_VIEW (data));
+}
+
+gboolean
+tm_ui_test_hits_loaded (gpointer data)
+{
+  return !tm_hits_page_get_loading (TM_HITS_PAGE (data));
+}
+
+gboolean
+tm_ui_test_compare_idle (gpointer data)
+{
+  return !tm_compare_view_is_busy (TM_COMPARE_VIEW (data));
+}
+
+gboolean
+tm_ui_test_flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+gboolean
+tm_ui_test_run_finished (gpointer data)
+{
+  return *(gint64 *) data != 0;
+}
+
+void
+tm_ui_test_store_run_id (GtkWidget *dialog,
+                         gint64     run_id,
+                         gint64    *out)
+{
+  *out = run_id;
+}
+
+/* ---- finding widgets ---- */
+
+typedef gboolean (*Match) (GtkWidget     *widget,
+                           gconstpointer  what);
+
+/* Depth first, @root first: the first widget @match accepts. */
+static GtkWidget *
+find_first (GtkWidget     *root,
+            Match          match,
+            gconstpointer  what)
+{
+  if (match (root, what))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_first (child, match, what);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, *(const GType *) type);
+}
+
+GtkWidget *
+tm_ui_test_find_type (GtkWidget *root,
+                      GType      type)
+{
+  return find_first (root, is_of_type, &type);
+}
+
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+GtkWidget *
+tm_ui_test_find_button (GtkWidget  *root,
+                        const char *label)
+{
+  return find_first (root, is_button_labelled, label);
+}
+
+typedef struct
+{
+  GType       type;
+  const char *title;
+} RowQuery;
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  const RowQuery *query = data;
+
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, query->type) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), query->title) == 0;
+}
+
+GtkWidget *
+tm_ui_test_find_row (GtkWidget  *root,
+                     GType       type,
+                     const char *title)
+{
+  RowQuery query = { type, title };
+
+  g_return_val_if_fail (g_type_is_a (type, ADW_TYPE_PREFERENCES_ROW), NULL);
+  return find_first (root, is_row_titled, &query);
+}
+
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  part)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL;
+}
+
+GtkWidget *
+tm_ui_test_find_label_containing (GtkWidget  *root,
+                                  const char *part)
+{
+  return find_first (root, is_label_containing, part);
+}
+
+GtkWindow *
+tm_ui_test_find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* ---- acting and looking ---- */
+
+void
+tm_ui_test_click (GtkWidget *button)
+{
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  tm_ui_test_iterate_for (50);
+}
+
+void
+tm_ui_test_save_png (GtkWidget  *widget,
+                     const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+void
+tm_ui_test_screenshot (GtkWidget  *widget,
+                       const char *name)
+{
+  const char *dir = g_getenv ("TM_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  /* Let the widgets lay out and draw what they were just given. */
+  tm_ui_test_iterate_for (300);
+  path = g_build_filename (dir, name, NULL);
+  tm_ui_test_save_png (widget, path);
+  g_test_message ("wrote %s", path);
+}
+
+/* ---- the database, through the command line ---- */
+
+char *
+tm_ui_test_cli (const char *db_path,
+                const char *first,
+                ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) "--db");
+  g_ptr_array_add (argv, (gpointer) db_path);
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  status = tm_test_run_cli ((const char * const *) argv->pdata, &out, &err);
+  if (status != 0)
+    g_error ("toolmark-cli %s failed (%d): %s", first, status, err);
+  return g_steal_pointer (&out);
+}

@@ -1,0 +1,83 @@
+/* tm-ui-test-support.h — helpers shared by the UI tests (run under Xvfb): driving the
+ * main loop, finding widgets, waiting for the app's workers, screenshots, and making
+ * the database with toolmark-cli
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* ---- the main loop ---- */
+
+/* Iterates the main loop until @done (@data) returns TRUE; the test fails when that
+ * takes longer than @timeout_s seconds. */
+void        tm_ui_test_iterate_until         (gboolean  (*done) (gpointer),
+                                              gpointer    data,
+                                              guint       timeout_s);
+/* Iterates the main loop for @msec milliseconds (layout, drawing, idle handlers). */
+void        tm_ui_test_iterate_for           (guint       msec);
+
+/* ---- predicates for tm_ui_test_iterate_until ---- */
+
+/* @data is a TmWindow: its acquisition list is loaded. */
+gboolean    tm_ui_test_window_loaded         (gpointer    data);
+/* @data is a TmReviewPage: its run is loaded. */
+gboolean    tm_ui_test_review_loaded         (gpointer    data);
+/* @data is a TmLeadsPage: its list is loaded. */
+gboolean    tm_ui_test_leads_loaded          (gpointer    data);
+/* @data is a TmLeadView: no write is running. */
+gboolean    tm_ui_test_lead_view_idle        (gpointer    data);
+/* @data is a TmHitsPage: its list is loaded. */
+gboolean    tm_ui_test_hits_loaded           (gpointer    data);
+/* @data is a TmCompareView: nothing is loading or aligning. */
+gboolean    tm_ui_test_compare_idle          (gpointer    data);
+/* @data points to a gboolean that is TRUE. */
+gboolean    tm_ui_test_flag_set              (gpointer    data);
+/* @data points to a gint64 run id that is set (see tm_ui_test_store_run_id). */
+gboolean    tm_ui_test_run_finished          (gpointer    data);
+/* A TmCorrelateDialog::finished handler that stores the run id in @out. */
+void        tm_ui_test_store_run_id          (GtkWidget  *dialog,
+                                              gint64      run_id,
+                                              gint64     *out);
+
+/* ---- finding widgets ---- */
+
+/* The first widget under @root (itself included) of @type. */
+GtkWidget  *tm_ui_test_find_type             (GtkWidget  *root,
+                                              GType       type);
+/* The first GtkButton under @root labelled @label. */
+GtkWidget  *tm_ui_test_find_button           (GtkWidget  *root,
+                                              const char *label);
+/* The first AdwPreferencesRow of @type under @root titled @title. */
+GtkWidget  *tm_ui_test_find_row              (GtkWidget  *root,
+                                              GType       type,
+                                              const char *title);
+/* The first GtkLabel under @root whose text contains @part. */
+GtkWidget  *tm_ui_test_find_label_containing (GtkWidget  *root,
+                                              const char *part);
+/* A visible toplevel window of @type, or NULL. */
+GtkWindow  *tm_ui_test_find_toplevel         (GType       type);
+
+/* ---- acting and looking ---- */
+
+/* Clicks @button as a person would: it must be sensitive. */
+void        tm_ui_test_click                 (GtkWidget  *button);
+/* Renders what @widget shows (a window or any mapped widget) to the PNG @path. */
+void        tm_ui_test_save_png              (GtkWidget  *widget,
+                                              const char *path);
+/* Renders @widget to @name in $TM_SCREENSHOT_DIR, when that is set. */
+void        tm_ui_test_screenshot            (GtkWidget  *widget,
+                                              const char *name);
+
+/* ---- the database, through the command line ---- */
+
+/* Runs `toolmark-cli --db @db_path @first …` (NULL-terminated); returns its output
+ * and ends the test program when it fails. */
+char       *tm_ui_test_cli                   (const char *db_path,
+                                              const char *first,
+                                              ...) G_GNUC_NULL_TERMINATED;
+
+G_END_DECLS
