@@ -35,8 +35,27 @@ gboolean    tm_store_commit               (TmStore      *self,
                                            GError      **error);
 void        tm_store_rollback             (TmStore      *self);
 
+/* Steps @stmt once and expects SQLITE_DONE; otherwise sets @error as
+ * tm_store_set_sql_error() does, with @what saying what was being done. */
+gboolean    tm_store_step_done            (TmStore      *self,
+                                           sqlite3_stmt *stmt,
+                                           const char   *what,
+                                           GError      **error);
+/* The first column of the first row of @sql (a query without parameters). */
+gboolean    tm_store_query_int64          (TmStore      *self,
+                                           const char   *sql,
+                                           gint64       *out_value,
+                                           GError      **error);
+
 typedef sqlite3_stmt TmStmt;
 void        tm_stmt_free                  (TmStmt       *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmStmt, tm_stmt_free)
+/* Binds @value as text (copied), or SQL NULL when @value is NULL. */
+void        tm_stmt_bind_text_or_null     (sqlite3_stmt *stmt,
+                                           int           index,
+                                           const char   *value);
+/* A text column as a C string (NULL for SQL NULL); valid until the next step. */
+const char *tm_stmt_column_text           (sqlite3_stmt *stmt,
+                                           int           column);
 
 G_END_DECLS

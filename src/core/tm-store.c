@@ -490,10 +490,10 @@ tm_stmt_free (TmStmt *stmt)
   sqlite3_finalize (stmt);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *value)
+void
+tm_stmt_bind_text_or_null (sqlite3_stmt *stmt,
+                           int           index,
+                           const char   *value)
 {
   if (value != NULL)
     sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
@@ -529,11 +529,11 @@ rollback (TmStore *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static gboolean
-query_int64 (TmStore     *self,
-             const char  *sql,
-             gint64      *out_value,
-             GError     **error)
+gboolean
+tm_store_query_int64 (TmStore     *self,
+                      const char  *sql,
+                      gint64      *out_value,
+                      GError     **error)
 {
   g_autoptr(TmStmt) stmt = prepare (self, sql, error);
   int rc;
@@ -550,11 +550,27 @@ query_int64 (TmStore     *self,
   return TRUE;
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
+const char *
+tm_stmt_column_text (sqlite3_stmt *stmt,
+                     int           column)
 {
   return (const char *)sqlite3_column_text (stmt, column);
+}
+
+gboolean
+tm_store_step_done (TmStore      *self,
+                    sqlite3_stmt *stmt,
+                    const char   *what,
+                    GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, what);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -639,7 +655,7 @@ migrate (TmStore  *self,
 {
   gint64 version;
 
-  if (!query_int64 (self, "PRAGMA user_version", &version, error))
+  if (!tm_store_query_int64 (self, "PRAGMA user_version", &version, error))
     return FALSE;
 
   while (version < TM_STORE_SCHEMA_VERSION)
@@ -651,7 +667,7 @@ migrate (TmStore  *self,
        * programs opening a new database at once must not both run a step. */
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
-      if (!query_int64 (self, "PRAGMA user_version", &version, error))
+      if (!tm_store_query_int64 (self, "PRAGMA user_version", &version, error))
         {
           rollback (self);
           return FALSE;
@@ -717,7 +733,7 @@ bootstrap (TmStore  *self,
   if (rc == SQLITE_ROW)
     {
       self->local_site_id = sqlite3_column_int64 (stmt, 0);
-      self->local_site = g_strdup (column_text (stmt, 1));
+      self->local_site = g_strdup (tm_stmt_column_text (stmt, 1));
     }
   else if (rc == SQLITE_DONE)
     {
@@ -727,8 +743,8 @@ bootstrap (TmStore  *self,
       insert = prepare (self, "INSERT INTO sites (uuid, name, is_local) VALUES (?, ?, 1)", error);
       if (insert == NULL)
         goto fail;
-      bind_text (insert, 1, uuid);
-      bind_text (insert, 2, g_get_host_name ());
+      tm_stmt_bind_text_or_null (insert, 1, uuid);
+      tm_stmt_bind_text_or_null (insert, 2, g_get_host_name ());
       rc = sqlite3_step (insert);
       if (rc != SQLITE_DONE)
         {
@@ -744,7 +760,7 @@ bootstrap (TmStore  *self,
       goto fail;
     }
 
-  if (!query_int64 (self, "SELECT count(*) FROM users", &n_users, error))
+  if (!tm_store_query_int64 (self, "SELECT count(*) FROM users", &n_users, error))
     goto fail;
   if (n_users == 0)
     {
@@ -754,9 +770,9 @@ bootstrap (TmStore  *self,
                               " VALUES (?, ?, 'administrator', ?)", error);
       if (insert == NULL)
         goto fail;
-      bind_text (insert, 1, g_get_user_name ());
-      bind_text (insert, 2, g_get_real_name ());
-      bind_text (insert, 3, now);
+      tm_stmt_bind_text_or_null (insert, 1, g_get_user_name ());
+      tm_stmt_bind_text_or_null (insert, 2, g_get_real_name ());
+      tm_stmt_bind_text_or_null (insert, 3, now);
       rc = sqlite3_step (insert);
       if (rc != SQLITE_DONE)
         {
@@ -943,10 +959,10 @@ tm_store_get_user_role (TmStore     *self,
   stmt = prepare (self, "SELECT role FROM users WHERE login = ?", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, login);
+  tm_stmt_bind_text_or_null (stmt, 1, login);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return g_strdup (column_text (stmt, 0));
+    return g_strdup (tm_stmt_column_text (stmt, 0));
   if (rc == SQLITE_DONE)
     g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
                  "user '%s' is not registered in %s; an administrator must add them",
@@ -1122,39 +1138,39 @@ acquisition_from_row (sqlite3_stmt *stmt)
 {
   return g_object_new (TM_TYPE_ACQUISITION,
                        "id", (gint64)sqlite3_column_int64 (stmt, 0),
-                       "uuid", column_text (stmt, 1),
-                       "file", column_text (stmt, 2),
-                       "sha256", column_text (stmt, 3),
+                       "uuid", tm_stmt_column_text (stmt, 1),
+                       "file", tm_stmt_column_text (stmt, 2),
+                       "sha256", tm_stmt_column_text (stmt, 3),
                        "width", (guint)sqlite3_column_int64 (stmt, 4),
                        "height", (guint)sqlite3_column_int64 (stmt, 5),
                        "pixel-um", sqlite3_column_double (stmt, 6),
                        "pixel-um-y", sqlite3_column_double (stmt, 7),
-                       "modality", column_text (stmt, 8),
-                       "region", column_text (stmt, 9),
-                       "instrument", column_text (stmt, 10),
-                       "case-number", column_text (stmt, 11),
-                       "lab-case-number", column_text (stmt, 12),
-                       "exhibit", column_text (stmt, 13),
-                       "kind", column_text (stmt, 14),
-                       "calibre", column_text (stmt, 15),
-                       "firing-pin-type", column_text (stmt, 16),
-                       "firing-pin-shape", column_text (stmt, 17),
-                       "breech-face-class", column_text (stmt, 18),
-                       "microstamp", column_text (stmt, 19),
+                       "modality", tm_stmt_column_text (stmt, 8),
+                       "region", tm_stmt_column_text (stmt, 9),
+                       "instrument", tm_stmt_column_text (stmt, 10),
+                       "case-number", tm_stmt_column_text (stmt, 11),
+                       "lab-case-number", tm_stmt_column_text (stmt, 12),
+                       "exhibit", tm_stmt_column_text (stmt, 13),
+                       "kind", tm_stmt_column_text (stmt, 14),
+                       "calibre", tm_stmt_column_text (stmt, 15),
+                       "firing-pin-type", tm_stmt_column_text (stmt, 16),
+                       "firing-pin-shape", tm_stmt_column_text (stmt, 17),
+                       "breech-face-class", tm_stmt_column_text (stmt, 18),
+                       "microstamp", tm_stmt_column_text (stmt, 19),
                        "valid-fraction", CLAMP (sqlite3_column_double (stmt, 20), 0.0, 1.0),
-                       "imported-by", column_text (stmt, 21),
-                       "imported-at", column_text (stmt, 22),
-                       "origin-site", column_text (stmt, 23),
-                       "case-uuid", column_text (stmt, 24),
-                       "exhibit-uuid", column_text (stmt, 25),
-                       "agency", column_text (stmt, 26),
-                       "incident-date", column_text (stmt, 27),
-                       "offense", column_text (stmt, 28),
-                       "location", column_text (stmt, 29),
-                       "firearm-make", column_text (stmt, 30),
-                       "firearm-model", column_text (stmt, 31),
-                       "firearm-serial", column_text (stmt, 32),
-                       "source-meta", column_text (stmt, 33),
+                       "imported-by", tm_stmt_column_text (stmt, 21),
+                       "imported-at", tm_stmt_column_text (stmt, 22),
+                       "origin-site", tm_stmt_column_text (stmt, 23),
+                       "case-uuid", tm_stmt_column_text (stmt, 24),
+                       "exhibit-uuid", tm_stmt_column_text (stmt, 25),
+                       "agency", tm_stmt_column_text (stmt, 26),
+                       "incident-date", tm_stmt_column_text (stmt, 27),
+                       "offense", tm_stmt_column_text (stmt, 28),
+                       "location", tm_stmt_column_text (stmt, 29),
+                       "firearm-make", tm_stmt_column_text (stmt, 30),
+                       "firearm-model", tm_stmt_column_text (stmt, 31),
+                       "firearm-serial", tm_stmt_column_text (stmt, 32),
+                       "source-meta", tm_stmt_column_text (stmt, 33),
                        NULL);
 }
 
@@ -1196,7 +1212,7 @@ get_acquisition_where (TmStore     *self,
   if (stmt == NULL)
     return NULL;
   if (uuid != NULL)
-    bind_text (stmt, 1, uuid);
+    tm_stmt_bind_text_or_null (stmt, 1, uuid);
   else
     sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
@@ -1251,7 +1267,7 @@ tm_store_count_acquisitions (TmStore  *self,
 
   g_return_val_if_fail (TM_IS_STORE (self), -1);
 
-  if (!query_int64 (self, "SELECT count(*) FROM acquisitions", &n, error))
+  if (!tm_store_query_int64 (self, "SELECT count(*) FROM acquisitions", &n, error))
     return -1;
   return n;
 }
@@ -1308,22 +1324,6 @@ surface_instrument (TmSurface *surface)
   return g_string_free (str, FALSE);
 }
 
-static gboolean
-step_done (TmStore      *self,
-           sqlite3_stmt *stmt,
-           const char   *what,
-           GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (self, error, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The audit entry of a case or exhibit change at import: what it says now. */
 static gboolean
 audit_row (TmStore     *self,
@@ -1346,7 +1346,7 @@ audit_row (TmStore     *self,
       set_sql_error (self, error, rc, "cannot read the changed row for the audit log");
       return FALSE;
     }
-  return tm_audit_append (self, user, action, entity_type, column_text (stmt, 0), column_text (stmt, 1), error);
+  return tm_audit_append (self, user, action, entity_type, tm_stmt_column_text (stmt, 0), tm_stmt_column_text (stmt, 1), error);
 }
 
 #define AUDIT_CASE_SQL \
@@ -1373,8 +1373,8 @@ find_or_create_case (TmStore     *self,
   find = prepare (self, "SELECT id FROM cases WHERE agency = ? AND case_number = ?", error);
   if (find == NULL)
     return 0;
-  bind_text (find, 1, agency);
-  bind_text (find, 2, data->case_number);
+  tm_stmt_bind_text_or_null (find, 1, agency);
+  tm_stmt_bind_text_or_null (find, 2, data->case_number);
   rc = sqlite3_step (find);
   if (rc == SQLITE_ROW)
     {
@@ -1389,12 +1389,12 @@ find_or_create_case (TmStore     *self,
                             " OR (offense IS NULL AND ?3 IS NOT NULL) OR (location IS NULL AND ?4 IS NOT NULL))", error);
       if (stmt == NULL)
         return 0;
-      bind_text (stmt, 1, data->lab_case_number);
-      bind_text (stmt, 2, data->incident_date);
-      bind_text (stmt, 3, data->offense);
-      bind_text (stmt, 4, data->location);
+      tm_stmt_bind_text_or_null (stmt, 1, data->lab_case_number);
+      tm_stmt_bind_text_or_null (stmt, 2, data->incident_date);
+      tm_stmt_bind_text_or_null (stmt, 3, data->offense);
+      tm_stmt_bind_text_or_null (stmt, 4, data->location);
       sqlite3_bind_int64 (stmt, 5, id);
-      if (!step_done (self, stmt, "cannot update the case", error))
+      if (!tm_store_step_done (self, stmt, "cannot update the case", error))
         return 0;
       if (sqlite3_changes (self->db) > 0 &&
           !audit_row (self, user, "case-updated", "case", AUDIT_CASE_SQL, id, error))
@@ -1414,17 +1414,17 @@ find_or_create_case (TmStore     *self,
   {
     g_autofree char *uuid = g_uuid_string_random ();
 
-    bind_text (stmt, 1, uuid);
-    bind_text (stmt, 2, agency);
-    bind_text (stmt, 3, data->case_number);
-    bind_text (stmt, 4, data->lab_case_number);
-    bind_text (stmt, 5, data->incident_date);
-    bind_text (stmt, 6, data->offense);
-    bind_text (stmt, 7, data->location);
+    tm_stmt_bind_text_or_null (stmt, 1, uuid);
+    tm_stmt_bind_text_or_null (stmt, 2, agency);
+    tm_stmt_bind_text_or_null (stmt, 3, data->case_number);
+    tm_stmt_bind_text_or_null (stmt, 4, data->lab_case_number);
+    tm_stmt_bind_text_or_null (stmt, 5, data->incident_date);
+    tm_stmt_bind_text_or_null (stmt, 6, data->offense);
+    tm_stmt_bind_text_or_null (stmt, 7, data->location);
     sqlite3_bind_int64 (stmt, 8, self->local_site_id);
-    bind_text (stmt, 9, now);
+    tm_stmt_bind_text_or_null (stmt, 9, now);
   }
-  if (!step_done (self, stmt, "cannot create the case", error))
+  if (!tm_store_step_done (self, stmt, "cannot create the case", error))
     return 0;
   {
     gint64 id = sqlite3_last_insert_rowid (self->db);
@@ -1450,12 +1450,12 @@ find_or_create_exhibit (TmStore     *self,
   if (find == NULL)
     return 0;
   sqlite3_bind_int64 (find, 1, case_id);
-  bind_text (find, 2, data->exhibit);
+  tm_stmt_bind_text_or_null (find, 2, data->exhibit);
   rc = sqlite3_step (find);
   if (rc == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (find, 0);
-      const char *existing = column_text (find, 1);
+      const char *existing = tm_stmt_column_text (find, 1);
 
       kind = existing;
       if (data->kind != NULL && !g_str_equal (data->kind, existing))
@@ -1476,11 +1476,11 @@ find_or_create_exhibit (TmStore     *self,
                                 " OR (firearm_serial IS NULL AND ?3 IS NOT NULL))", error);
           if (stmt == NULL)
             return 0;
-          bind_text (stmt, 1, data->firearm_make);
-          bind_text (stmt, 2, data->firearm_model);
-          bind_text (stmt, 3, data->firearm_serial);
+          tm_stmt_bind_text_or_null (stmt, 1, data->firearm_make);
+          tm_stmt_bind_text_or_null (stmt, 2, data->firearm_model);
+          tm_stmt_bind_text_or_null (stmt, 3, data->firearm_serial);
           sqlite3_bind_int64 (stmt, 4, id);
-          if (!step_done (self, stmt, "cannot update the exhibit", error))
+          if (!tm_store_step_done (self, stmt, "cannot update the exhibit", error))
             return 0;
           if (sqlite3_changes (self->db) > 0 &&
               !audit_row (self, user, "exhibit-updated", "exhibit", AUDIT_EXHIBIT_SQL, id, error))
@@ -1503,15 +1503,15 @@ find_or_create_exhibit (TmStore     *self,
   {
     g_autofree char *uuid = g_uuid_string_random ();
 
-    bind_text (stmt, 1, uuid);
+    tm_stmt_bind_text_or_null (stmt, 1, uuid);
     sqlite3_bind_int64 (stmt, 2, case_id);
-    bind_text (stmt, 3, data->exhibit);
-    bind_text (stmt, 4, kind);
-    bind_text (stmt, 5, data->firearm_make);
-    bind_text (stmt, 6, data->firearm_model);
-    bind_text (stmt, 7, data->firearm_serial);
+    tm_stmt_bind_text_or_null (stmt, 3, data->exhibit);
+    tm_stmt_bind_text_or_null (stmt, 4, kind);
+    tm_stmt_bind_text_or_null (stmt, 5, data->firearm_make);
+    tm_stmt_bind_text_or_null (stmt, 6, data->firearm_model);
+    tm_stmt_bind_text_or_null (stmt, 7, data->firearm_serial);
   }
-  if (!step_done (self, stmt, "cannot create the exhibit", error))
+  if (!tm_store_step_done (self, stmt, "cannot create the exhibit", error))
     return 0;
   {
     gint64 id = sqlite3_last_insert_rowid (self->db);
@@ -1553,9 +1553,9 @@ insert_microstamp (TmStore     *self,
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, acquisition_id);
-      bind_text (stmt, 2, location);
-      bind_text (stmt, 3, code);
-      if (!step_done (self, stmt, "cannot record the microstamp code", error))
+      tm_stmt_bind_text_or_null (stmt, 2, location);
+      tm_stmt_bind_text_or_null (stmt, 3, code);
+      if (!tm_store_step_done (self, stmt, "cannot record the microstamp code", error))
         return FALSE;
     }
   return TRUE;
@@ -1600,7 +1600,7 @@ add_acquisition_locked (TmStore     *self,
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, exhibit_id);
-  bind_text (stmt, 2, sha256);
+  tm_stmt_bind_text_or_null (stmt, 2, sha256);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1617,10 +1617,10 @@ add_acquisition_locked (TmStore     *self,
                         " ON CONFLICT (sha256) DO NOTHING", error);
   if (stmt == NULL)
     return 0;
-  bind_text (stmt, 1, sha256);
+  tm_stmt_bind_text_or_null (stmt, 1, sha256);
   sqlite3_bind_int64 (stmt, 2, (gint64)g_bytes_get_size (original));
-  bind_text (stmt, 3, now);
-  if (!step_done (self, stmt, "cannot record the original", error))
+  tm_stmt_bind_text_or_null (stmt, 3, now);
+  if (!tm_store_step_done (self, stmt, "cannot record the original", error))
     return 0;
   g_clear_pointer (&stmt, tm_stmt_free);
 
@@ -1636,28 +1636,28 @@ add_acquisition_locked (TmStore     *self,
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return 0;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, exhibit_id);
-  bind_text (stmt, 3, data->region ? data->region : "breech-face");
-  bind_text (stmt, 4, tm_modality_to_string (tm_surface_get_modality (surface)));
-  bind_text (stmt, 5, instrument ? instrument : data->instrument);
+  tm_stmt_bind_text_or_null (stmt, 3, data->region ? data->region : "breech-face");
+  tm_stmt_bind_text_or_null (stmt, 4, tm_modality_to_string (tm_surface_get_modality (surface)));
+  tm_stmt_bind_text_or_null (stmt, 5, instrument ? instrument : data->instrument);
   sqlite3_bind_double (stmt, 6, tm_surface_get_pixel_um_x (surface));
   sqlite3_bind_double (stmt, 7, tm_surface_get_pixel_um_y (surface));
   sqlite3_bind_int64 (stmt, 8, tm_surface_get_width (surface));
   sqlite3_bind_int64 (stmt, 9, tm_surface_get_height (surface));
   sqlite3_bind_double (stmt, 10, tm_surface_valid_fraction (surface));
-  bind_text (stmt, 11, data->calibre);
-  bind_text (stmt, 12, data->firing_pin_type);
-  bind_text (stmt, 13, data->firing_pin_shape);
-  bind_text (stmt, 14, data->breech_face_class);
-  bind_text (stmt, 15, original_name);
-  bind_text (stmt, 16, sha256);
-  bind_text (stmt, 17, meta);
-  bind_text (stmt, 18, user);
-  bind_text (stmt, 19, now);
-  bind_text (stmt, 20, self->local_site);
-  bind_text (stmt, 21, data->collection ? data->collection : "casework");
-  if (!step_done (self, stmt, "cannot record the acquisition", error))
+  tm_stmt_bind_text_or_null (stmt, 11, data->calibre);
+  tm_stmt_bind_text_or_null (stmt, 12, data->firing_pin_type);
+  tm_stmt_bind_text_or_null (stmt, 13, data->firing_pin_shape);
+  tm_stmt_bind_text_or_null (stmt, 14, data->breech_face_class);
+  tm_stmt_bind_text_or_null (stmt, 15, original_name);
+  tm_stmt_bind_text_or_null (stmt, 16, sha256);
+  tm_stmt_bind_text_or_null (stmt, 17, meta);
+  tm_stmt_bind_text_or_null (stmt, 18, user);
+  tm_stmt_bind_text_or_null (stmt, 19, now);
+  tm_stmt_bind_text_or_null (stmt, 20, self->local_site);
+  tm_stmt_bind_text_or_null (stmt, 21, data->collection ? data->collection : "casework");
+  if (!tm_store_step_done (self, stmt, "cannot record the acquisition", error))
     return 0;
   acquisition_id = sqlite3_last_insert_rowid (self->db);
 
@@ -1838,16 +1838,16 @@ insert_surface (TmStore     *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, region);
+  tm_stmt_bind_text_or_null (stmt, 2, region);
   sqlite3_bind_int64 (stmt, 3, tm_surface_get_width (surface));
   sqlite3_bind_int64 (stmt, 4, tm_surface_get_height (surface));
   sqlite3_bind_double (stmt, 5, tm_surface_get_pixel_um_x (surface));
   sqlite3_bind_double (stmt, 6, scale);
   sqlite3_bind_double (stmt, 7, offset);
   sqlite3_bind_blob64 (stmt, 8, data, size, SQLITE_TRANSIENT);
-  bind_text (stmt, 9, params_hash);
-  bind_text (stmt, 10, now);
-  return step_done (self, stmt, "cannot record the preprocessed surface", error);
+  tm_stmt_bind_text_or_null (stmt, 9, params_hash);
+  tm_stmt_bind_text_or_null (stmt, 10, now);
+  return tm_store_step_done (self, stmt, "cannot record the preprocessed surface", error);
 }
 
 static gboolean
@@ -1882,9 +1882,9 @@ insert_derived (TmStore         *self,
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
       sqlite3_bind_int (stmt, 2, derived->signature_version);
-      bind_text (stmt, 3, hash);
+      tm_stmt_bind_text_or_null (stmt, 3, hash);
       sqlite3_bind_blob64 (stmt, 4, data, size, SQLITE_TRANSIENT);
-      if (!step_done (self, stmt, "cannot record the signature", error))
+      if (!tm_store_step_done (self, stmt, "cannot record the signature", error))
         return FALSE;
     }
   return TRUE;
@@ -1934,7 +1934,7 @@ tm_store_load_preprocessed (TmStore     *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, region);
+  tm_stmt_bind_text_or_null (stmt, 2, region);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
     {
@@ -2020,7 +2020,7 @@ tm_store_list_stale (TmStore     *self,
                         " ORDER BY a.id", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, params_hash);
+  tm_stmt_bind_text_or_null (stmt, 1, params_hash);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -2058,7 +2058,7 @@ tm_store_foreach_signature (TmStore             *self,
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    bind_text (stmt, i + 1, args[i]);
+    tm_stmt_bind_text_or_null (stmt, i + 1, args[i]);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
@@ -2114,20 +2114,20 @@ save_run_locked (TmStore          *self,
                         " finished_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, tm_correlation_run_get_query_id (run));
-  bind_text (stmt, 3, tm_correlation_run_get_filters (run));
-  bind_text (stmt, 4, tm_correlation_run_get_parameters (run));
+  tm_stmt_bind_text_or_null (stmt, 3, tm_correlation_run_get_filters (run));
+  tm_stmt_bind_text_or_null (stmt, 4, tm_correlation_run_get_parameters (run));
   sqlite3_bind_int64 (stmt, 5, filtered);
   sqlite3_bind_int64 (stmt, 6, prescored);
   sqlite3_bind_int64 (stmt, 7, full);
   sqlite3_bind_int64 (stmt, 8, unprocessed);
-  bind_text (stmt, 9, timings);
-  bind_text (stmt, 10, tm_correlation_run_get_user (run));
-  bind_text (stmt, 11, tm_correlation_run_get_started_at (run));
-  bind_text (stmt, 12, tm_correlation_run_get_finished_at (run));
-  bind_text (stmt, 13, tm_correlation_run_status_to_string (tm_correlation_run_get_status (run)));
-  if (!step_done (self, stmt, "cannot record the correlation run", error))
+  tm_stmt_bind_text_or_null (stmt, 9, timings);
+  tm_stmt_bind_text_or_null (stmt, 10, tm_correlation_run_get_user (run));
+  tm_stmt_bind_text_or_null (stmt, 11, tm_correlation_run_get_started_at (run));
+  tm_stmt_bind_text_or_null (stmt, 12, tm_correlation_run_get_finished_at (run));
+  tm_stmt_bind_text_or_null (stmt, 13, tm_correlation_run_status_to_string (tm_correlation_run_get_status (run)));
+  if (!tm_store_step_done (self, stmt, "cannot record the correlation run", error))
     return FALSE;
   run_id = sqlite3_last_insert_rowid (self->db);
   g_clear_pointer (&stmt, tm_stmt_free);
@@ -2151,7 +2151,7 @@ save_run_locked (TmStore          *self,
       sqlite3_bind_int64 (stmt, 2, c->acquisition_id);
       sqlite3_bind_int64 (stmt, 3, c->rank);
       bind_double_or_null (stmt, 4, c->score);
-      bind_text (stmt, 5, scores_text);
+      tm_stmt_bind_text_or_null (stmt, 5, scores_text);
       bind_double_or_null (stmt, 6, c->prescore);
       bind_double_or_null (stmt, 7, c->angle_deg);
       bind_double_or_null (stmt, 8, c->dx_um);
@@ -2160,8 +2160,8 @@ save_run_locked (TmStore          *self,
       sqlite3_bind_int64 (stmt, 11, c->cmc_b_to_a);
       bind_double_or_null (stmt, 12, c->accf);
       bind_double_or_null (stmt, 13, c->p_knm);
-      bind_text (stmt, 14, c->review_state ? c->review_state : "unreviewed");
-      if (!step_done (self, stmt, "cannot record a candidate", error))
+      tm_stmt_bind_text_or_null (stmt, 14, c->review_state ? c->review_state : "unreviewed");
+      if (!tm_store_step_done (self, stmt, "cannot record a candidate", error))
         return FALSE;
     }
   if (!audit_row (self, tm_correlation_run_get_user (run), "correlation-run-saved", "candidate",
@@ -2227,13 +2227,13 @@ tm_store_load_run (TmStore  *self,
         set_sql_error (self, error, rc, "cannot read the correlation run");
       return NULL;
     }
-  run = tm_correlation_run_new (sqlite3_column_int64 (stmt, 0), column_text (stmt, 1));
+  run = tm_correlation_run_new (sqlite3_column_int64 (stmt, 0), tm_stmt_column_text (stmt, 1));
   tm_correlation_run_set_id (run, run_id);
-  tm_correlation_run_set_filters (run, column_text (stmt, 2));
-  tm_correlation_run_set_parameters (run, column_text (stmt, 3));
+  tm_correlation_run_set_filters (run, tm_stmt_column_text (stmt, 2));
+  tm_correlation_run_set_parameters (run, tm_stmt_column_text (stmt, 3));
   tm_correlation_run_set_counts (run, sqlite3_column_int (stmt, 4), sqlite3_column_int (stmt, 5),
                                  sqlite3_column_int (stmt, 6), sqlite3_column_int (stmt, 7));
-  timings = json_from_string (column_text (stmt, 8), NULL);
+  timings = json_from_string (tm_stmt_column_text (stmt, 8), NULL);
   if (timings != NULL && JSON_NODE_HOLDS_OBJECT (timings))
     {
       JsonObject *o = json_node_get_object (timings);
@@ -2242,9 +2242,9 @@ tm_store_load_run (TmStore  *self,
       for (GList *l = members; l != NULL; l = l->next)
         tm_correlation_run_set_timing (run, l->data, json_object_get_double_member (o, l->data));
     }
-  tm_correlation_run_set_user (run, column_text (stmt, 9));
-  tm_correlation_run_set_times (run, column_text (stmt, 10), column_text (stmt, 11));
-  tm_correlation_run_set_status (run, g_strcmp0 (column_text (stmt, 12), "cancelled") == 0
+  tm_correlation_run_set_user (run, tm_stmt_column_text (stmt, 9));
+  tm_correlation_run_set_times (run, tm_stmt_column_text (stmt, 10), tm_stmt_column_text (stmt, 11));
+  tm_correlation_run_set_status (run, g_strcmp0 (tm_stmt_column_text (stmt, 12), "cancelled") == 0
                                       ? TM_CORRELATION_RUN_CANCELLED : TM_CORRELATION_RUN_COMPLETE);
   g_clear_pointer (&stmt, tm_stmt_free);
 
@@ -2259,10 +2259,10 @@ tm_store_load_run (TmStore  *self,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       TmCandidate c = { 0 };
-      g_autoptr(JsonNode) scores = json_from_string (column_text (stmt, 13), NULL);
+      g_autoptr(JsonNode) scores = json_from_string (tm_stmt_column_text (stmt, 13), NULL);
 
       c.acquisition_id = sqlite3_column_int64 (stmt, 0);
-      c.file = g_strdup (column_text (stmt, 1));
+      c.file = g_strdup (tm_stmt_column_text (stmt, 1));
       c.rank = sqlite3_column_int (stmt, 2);
       c.score = column_double_or_nan (stmt, 3);
       c.prescore = column_double_or_nan (stmt, 4);
@@ -2283,7 +2283,7 @@ tm_store_load_run (TmStore  *self,
         }
       tm_candidate_set_from_json (&c, scores != NULL && JSON_NODE_HOLDS_OBJECT (scores)
                                       ? json_node_get_object (scores) : NULL);
-      c.review_state = g_strdup (column_text (stmt, 12));
+      c.review_state = g_strdup (tm_stmt_column_text (stmt, 12));
       tm_correlation_run_add_candidate (run, &c);
     }
   if (rc != SQLITE_DONE)
@@ -2311,7 +2311,7 @@ collect_rows (TmStore     *self,
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *text = column_text (stmt, 0);
+      const char *text = tm_stmt_column_text (stmt, 0);
 
       if (skip_ok && g_strcmp0 (text, "ok") == 0)
         continue;
@@ -2370,8 +2370,8 @@ tm_store_verify (TmStore     *self,
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *sha256 = column_text (stmt, 0);
-      const char *users = column_text (stmt, 2);
+      const char *sha256 = tm_stmt_column_text (stmt, 0);
+      const char *users = tm_stmt_column_text (stmt, 2);
       g_autoptr(GError) local_error = NULL;
 
       g_hash_table_add (recorded, g_strdup (sha256));

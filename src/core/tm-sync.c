@@ -70,40 +70,6 @@ batch_boundary (void)
 
 /* Small helpers */
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *)sqlite3_column_text (stmt, column);
-}
-
-static gboolean
-step_done (TmStore       *store,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (store, error, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 local_exec (TmStore     *store,
             const char  *sql,
@@ -307,7 +273,7 @@ load_meta (TmStore  *store,
       return NULL;
     }
   for (c = 0; c < (int)G_N_ELEMENTS (acquisition_string_fields); c++)
-    add_string_or_null (meta, acquisition_string_fields[c], column_text (stmt, c));
+    add_string_or_null (meta, acquisition_string_fields[c], tm_stmt_column_text (stmt, c));
   json_object_set_double_member (meta, "pixel_um_x", sqlite3_column_double (stmt, c++));
   json_object_set_double_member (meta, "pixel_um_y", sqlite3_column_double (stmt, c++));
   json_object_set_double_member (meta, "valid_fraction", sqlite3_column_double (stmt, c++));
@@ -316,29 +282,29 @@ load_meta (TmStore  *store,
   json_object_set_int_member (meta, "original_size", sqlite3_column_int64 (stmt, c++));
 
   case_object = json_object_new ();
-  add_string_or_null (case_object, "uuid", column_text (stmt, c++));
-  add_string_or_null (case_object, "agency", column_text (stmt, c++));
-  add_string_or_null (case_object, "case_number", column_text (stmt, c++));
-  add_string_or_null (case_object, "lab_case_number", column_text (stmt, c++));
-  add_string_or_null (case_object, "incident_date", column_text (stmt, c++));
-  add_string_or_null (case_object, "offense", column_text (stmt, c++));
-  add_string_or_null (case_object, "location", column_text (stmt, c++));
-  add_string_or_null (case_object, "created_at", column_text (stmt, c++));
-  add_string_or_null (case_object, "origin_site", column_text (stmt, c++));
+  add_string_or_null (case_object, "uuid", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "agency", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "case_number", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "lab_case_number", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "incident_date", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "offense", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "location", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "created_at", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (case_object, "origin_site", tm_stmt_column_text (stmt, c++));
   json_object_set_object_member (meta, "case", case_object);
 
   exhibit_object = json_object_new ();
-  add_string_or_null (exhibit_object, "uuid", column_text (stmt, c++));
-  add_string_or_null (exhibit_object, "item_number", column_text (stmt, c++));
-  add_string_or_null (exhibit_object, "kind", column_text (stmt, c++));
-  add_string_or_null (exhibit_object, "firearm_make", column_text (stmt, c++));
-  add_string_or_null (exhibit_object, "firearm_model", column_text (stmt, c++));
-  add_string_or_null (exhibit_object, "firearm_serial", column_text (stmt, c++));
+  add_string_or_null (exhibit_object, "uuid", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (exhibit_object, "item_number", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (exhibit_object, "kind", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (exhibit_object, "firearm_make", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (exhibit_object, "firearm_model", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (exhibit_object, "firearm_serial", tm_stmt_column_text (stmt, c++));
   json_object_set_object_member (meta, "exhibit", exhibit_object);
 
   site_object = json_object_new ();
-  add_string_or_null (site_object, "name", column_text (stmt, c++));
-  add_string_or_null (site_object, "region", column_text (stmt, c++));
+  add_string_or_null (site_object, "name", tm_stmt_column_text (stmt, c++));
+  add_string_or_null (site_object, "region", tm_stmt_column_text (stmt, c++));
   json_object_set_object_member (meta, "site", site_object);
   g_clear_pointer (&stmt, tm_stmt_free);
 
@@ -355,8 +321,8 @@ load_meta (TmStore  *store,
     {
       JsonObject *stamp = json_object_new ();
 
-      json_object_set_string_member (stamp, "location", column_text (stmt, 0));
-      json_object_set_string_member (stamp, "code", column_text (stmt, 1));
+      json_object_set_string_member (stamp, "location", tm_stmt_column_text (stmt, 0));
+      json_object_set_string_member (stamp, "code", tm_stmt_column_text (stmt, 1));
       json_array_add_object_element (microstamps, stamp);
     }
   json_object_set_array_member (meta, "microstamps", microstamps);
@@ -393,15 +359,15 @@ tm_sync_acquisition_load (TmStore  *store,
     {
       TmSyncSurface *surface = tm_sync_surface_new ();
 
-      surface->region = g_strdup (column_text (stmt, 0));
+      surface->region = g_strdup (tm_stmt_column_text (stmt, 0));
       surface->width = sqlite3_column_int (stmt, 1);
       surface->height = sqlite3_column_int (stmt, 2);
       surface->pixel_um = sqlite3_column_double (stmt, 3);
-      surface->encoding = g_strdup (column_text (stmt, 4));
+      surface->encoding = g_strdup (tm_stmt_column_text (stmt, 4));
       surface->scale = sqlite3_column_double (stmt, 5);
       surface->offset = sqlite3_column_double (stmt, 6);
       surface->data = column_bytes (stmt, 7);
-      surface->params_hash = g_strdup (column_text (stmt, 8));
+      surface->params_hash = g_strdup (tm_stmt_column_text (stmt, 8));
       g_ptr_array_add (acquisition->surfaces, surface);
     }
   if (rc != SQLITE_DONE)
@@ -420,7 +386,7 @@ tm_sync_acquisition_load (TmStore  *store,
   if (rc == SQLITE_ROW)
     {
       acquisition->signature_version = sqlite3_column_int (stmt, 0);
-      acquisition->signature_params_hash = g_strdup (column_text (stmt, 1));
+      acquisition->signature_params_hash = g_strdup (tm_stmt_column_text (stmt, 1));
       acquisition->signature = column_bytes (stmt, 2);
     }
   else if (rc != SQLITE_DONE)
@@ -602,13 +568,13 @@ tm_sync_quarantine (TmStore     *store,
                                   " record, at) VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, source);
-  bind_text (stmt, 2, entity);
-  bind_text (stmt, 3, uuid != NULL ? uuid : "");
-  bind_text (stmt, 4, reason);
-  bind_text (stmt, 5, record);
-  bind_text (stmt, 6, now);
-  return step_done (store, stmt, "cannot record the quarantined record", error);
+  tm_stmt_bind_text_or_null (stmt, 1, source);
+  tm_stmt_bind_text_or_null (stmt, 2, entity);
+  tm_stmt_bind_text_or_null (stmt, 3, uuid != NULL ? uuid : "");
+  tm_stmt_bind_text_or_null (stmt, 4, reason);
+  tm_stmt_bind_text_or_null (stmt, 5, record);
+  tm_stmt_bind_text_or_null (stmt, 6, now);
+  return tm_store_step_done (store, stmt, "cannot record the quarantined record", error);
 }
 
 /* One audit row for a record that came from elsewhere: @what is the entity ("case",
@@ -650,9 +616,9 @@ lookup_id (TmStore     *store,
 
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, key1);
+  tm_stmt_bind_text_or_null (stmt, 1, key1);
   if (key2 != NULL)
-    bind_text (stmt, 2, key2);
+    tm_stmt_bind_text_or_null (stmt, 2, key2);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return sqlite3_column_int64 (stmt, 0);
@@ -682,10 +648,10 @@ ensure_site (TmStore     *store,
   stmt = tm_store_prepare (store, "INSERT INTO sites (uuid, name, region) VALUES (?, ?, ?)", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, name);
-  bind_text (stmt, 3, region);
-  if (!step_done (store, stmt, "cannot record the site", error))
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 2, name);
+  tm_stmt_bind_text_or_null (stmt, 3, region);
+  if (!tm_store_step_done (store, stmt, "cannot record the site", error))
     return -1;
   return sqlite3_last_insert_rowid (tm_store_get_db (store));
 }
@@ -724,16 +690,16 @@ ensure_case (TmStore     *store,
                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, agency != NULL ? agency : "");
-  bind_text (stmt, 3, str_member (object, "case_number"));
-  bind_text (stmt, 4, str_member (object, "lab_case_number"));
-  bind_text (stmt, 5, str_member (object, "incident_date"));
-  bind_text (stmt, 6, str_member (object, "offense"));
-  bind_text (stmt, 7, str_member (object, "location"));
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 2, agency != NULL ? agency : "");
+  tm_stmt_bind_text_or_null (stmt, 3, str_member (object, "case_number"));
+  tm_stmt_bind_text_or_null (stmt, 4, str_member (object, "lab_case_number"));
+  tm_stmt_bind_text_or_null (stmt, 5, str_member (object, "incident_date"));
+  tm_stmt_bind_text_or_null (stmt, 6, str_member (object, "offense"));
+  tm_stmt_bind_text_or_null (stmt, 7, str_member (object, "location"));
   sqlite3_bind_int64 (stmt, 8, site_id);
-  bind_text (stmt, 9, str_member (object, "created_at") ? str_member (object, "created_at") : now);
-  if (!step_done (store, stmt, "cannot record the case", error))
+  tm_stmt_bind_text_or_null (stmt, 9, str_member (object, "created_at") ? str_member (object, "created_at") : now);
+  if (!tm_store_step_done (store, stmt, "cannot record the case", error))
     return -1;
   *out_created = TRUE;
   return sqlite3_last_insert_rowid (tm_store_get_db (store));
@@ -757,17 +723,17 @@ ensure_exhibit (TmStore     *store,
                            error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, case_id);
-  bind_text (stmt, 3, str_member (object, "item_number"));
-  bind_text (stmt, 4, uuid);
+  tm_stmt_bind_text_or_null (stmt, 3, str_member (object, "item_number"));
+  tm_stmt_bind_text_or_null (stmt, 4, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      if (g_strcmp0 (column_text (stmt, 1), kind) != 0)
+      if (g_strcmp0 (tm_stmt_column_text (stmt, 1), kind) != 0)
         {
           *out_reason = g_strdup_printf ("exhibit %s is %s here but %s in the record",
-                                         str_member (object, "item_number"), column_text (stmt, 1),
+                                         str_member (object, "item_number"), tm_stmt_column_text (stmt, 1),
                                          kind ? kind : "(none)");
           return 0;
         }
@@ -783,13 +749,13 @@ ensure_exhibit (TmStore     *store,
                                   " firearm_model, firearm_serial) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, case_id);
-  bind_text (stmt, 3, str_member (object, "item_number"));
-  bind_text (stmt, 4, kind);
-  bind_text (stmt, 5, str_member (object, "firearm_make"));
-  bind_text (stmt, 6, str_member (object, "firearm_model"));
-  bind_text (stmt, 7, str_member (object, "firearm_serial"));
+  tm_stmt_bind_text_or_null (stmt, 3, str_member (object, "item_number"));
+  tm_stmt_bind_text_or_null (stmt, 4, kind);
+  tm_stmt_bind_text_or_null (stmt, 5, str_member (object, "firearm_make"));
+  tm_stmt_bind_text_or_null (stmt, 6, str_member (object, "firearm_model"));
+  tm_stmt_bind_text_or_null (stmt, 7, str_member (object, "firearm_serial"));
   rc = sqlite3_step (stmt);
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
@@ -848,10 +814,10 @@ insert_acquisition (TmStore            *store,
                                   " ON CONFLICT (sha256) DO NOTHING", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, sha256);
+  tm_stmt_bind_text_or_null (stmt, 1, sha256);
   sqlite3_bind_int64 (stmt, 2, (gint64)size);
-  bind_text (stmt, 3, now);
-  if (!step_done (store, stmt, "cannot record the original", error))
+  tm_stmt_bind_text_or_null (stmt, 3, now);
+  if (!tm_store_step_done (store, stmt, "cannot record the original", error))
     return -1;
   g_clear_pointer (&stmt, tm_stmt_free);
 
@@ -876,9 +842,9 @@ insert_acquisition (TmStore            *store,
                                           " VALUES (?, ?)", error);
           if (stmt == NULL)
             return -1;
-          bind_text (stmt, 1, sha256);
-          bind_text (stmt, 2, hub_uuid);
-          if (!step_done (store, stmt, "cannot record the remote original", error))
+          tm_stmt_bind_text_or_null (stmt, 1, sha256);
+          tm_stmt_bind_text_or_null (stmt, 2, hub_uuid);
+          if (!tm_store_step_done (store, stmt, "cannot record the remote original", error))
             return -1;
           g_clear_pointer (&stmt, tm_stmt_free);
         }
@@ -892,11 +858,11 @@ insert_acquisition (TmStore            *store,
                            error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, str_member (meta, "uuid"));
+  tm_stmt_bind_text_or_null (stmt, 1, str_member (meta, "uuid"));
   sqlite3_bind_int64 (stmt, 2, exhibit_id);
-  bind_text (stmt, 3, str_member (meta, "region"));
-  bind_text (stmt, 4, str_member (meta, "modality"));
-  bind_text (stmt, 5, str_member (meta, "instrument"));
+  tm_stmt_bind_text_or_null (stmt, 3, str_member (meta, "region"));
+  tm_stmt_bind_text_or_null (stmt, 4, str_member (meta, "modality"));
+  tm_stmt_bind_text_or_null (stmt, 5, str_member (meta, "instrument"));
   get_number (meta, "pixel_um_x", &number);
   sqlite3_bind_double (stmt, 6, number);
   get_number (meta, "pixel_um_y", &number);
@@ -907,17 +873,17 @@ insert_acquisition (TmStore            *store,
   sqlite3_bind_int64 (stmt, 9, (gint64)number);
   get_number (meta, "valid_fraction", &number);
   sqlite3_bind_double (stmt, 10, number);
-  bind_text (stmt, 11, str_member (meta, "calibre"));
-  bind_text (stmt, 12, str_member (meta, "firing_pin_type"));
-  bind_text (stmt, 13, str_member (meta, "firing_pin_shape"));
-  bind_text (stmt, 14, str_member (meta, "breech_face_class"));
-  bind_text (stmt, 15, str_member (meta, "original_name"));
-  bind_text (stmt, 16, sha256);
-  bind_text (stmt, 17, str_member (meta, "source_meta") ? str_member (meta, "source_meta") : "{}");
-  bind_text (stmt, 18, str_member (meta, "imported_by"));
-  bind_text (stmt, 19, str_member (meta, "imported_at"));
-  bind_text (stmt, 20, origin);
-  bind_text (stmt, 21, str_member (meta, "collection"));
+  tm_stmt_bind_text_or_null (stmt, 11, str_member (meta, "calibre"));
+  tm_stmt_bind_text_or_null (stmt, 12, str_member (meta, "firing_pin_type"));
+  tm_stmt_bind_text_or_null (stmt, 13, str_member (meta, "firing_pin_shape"));
+  tm_stmt_bind_text_or_null (stmt, 14, str_member (meta, "breech_face_class"));
+  tm_stmt_bind_text_or_null (stmt, 15, str_member (meta, "original_name"));
+  tm_stmt_bind_text_or_null (stmt, 16, sha256);
+  tm_stmt_bind_text_or_null (stmt, 17, str_member (meta, "source_meta") ? str_member (meta, "source_meta") : "{}");
+  tm_stmt_bind_text_or_null (stmt, 18, str_member (meta, "imported_by"));
+  tm_stmt_bind_text_or_null (stmt, 19, str_member (meta, "imported_at"));
+  tm_stmt_bind_text_or_null (stmt, 20, origin);
+  tm_stmt_bind_text_or_null (stmt, 21, str_member (meta, "collection"));
   rc = sqlite3_step (stmt);
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
@@ -945,8 +911,8 @@ insert_acquisition (TmStore            *store,
         if (insert == NULL)
           return -1;
         sqlite3_bind_int64 (insert, 1, id);
-        bind_text (insert, 2, str_member (stamp, "location"));
-        bind_text (insert, 3, str_member (stamp, "code"));
+        tm_stmt_bind_text_or_null (insert, 2, str_member (stamp, "location"));
+        tm_stmt_bind_text_or_null (insert, 3, str_member (stamp, "code"));
         rc = sqlite3_step (insert);
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
           {
@@ -982,16 +948,16 @@ insert_acquisition (TmStore            *store,
       if (insert == NULL)
         return -1;
       sqlite3_bind_int64 (insert, 1, id);
-      bind_text (insert, 2, surface->region);
+      tm_stmt_bind_text_or_null (insert, 2, surface->region);
       sqlite3_bind_int (insert, 3, surface->width);
       sqlite3_bind_int (insert, 4, surface->height);
       sqlite3_bind_double (insert, 5, surface->pixel_um);
-      bind_text (insert, 6, surface->encoding);
+      tm_stmt_bind_text_or_null (insert, 6, surface->encoding);
       sqlite3_bind_double (insert, 7, surface->scale);
       sqlite3_bind_double (insert, 8, surface->offset);
       sqlite3_bind_blob (insert, 9, data, (int)len, SQLITE_TRANSIENT);
-      bind_text (insert, 10, surface->params_hash);
-      bind_text (insert, 11, now);
+      tm_stmt_bind_text_or_null (insert, 10, surface->params_hash);
+      tm_stmt_bind_text_or_null (insert, 11, now);
       rc = sqlite3_step (insert);
       if ((rc & 0xff) == SQLITE_CONSTRAINT)
         {
@@ -1017,9 +983,9 @@ insert_acquisition (TmStore            *store,
         return -1;
       sqlite3_bind_int64 (insert, 1, id);
       sqlite3_bind_int (insert, 2, acquisition->signature_version);
-      bind_text (insert, 3, acquisition->signature_params_hash ? acquisition->signature_params_hash : "");
+      tm_stmt_bind_text_or_null (insert, 3, acquisition->signature_params_hash ? acquisition->signature_params_hash : "");
       sqlite3_bind_blob (insert, 4, data, (int)len, SQLITE_TRANSIENT);
-      if (!step_done (store, insert, "cannot record the signature", error))
+      if (!tm_store_step_done (store, insert, "cannot record the signature", error))
         return -1;
     }
 
@@ -1041,8 +1007,8 @@ insert_acquisition (TmStore            *store,
         tm_store_set_sql_error (store, error, sqlite3_errcode (db), "cannot read the exhibit back");
         return -1;
       }
-    case_uuid = g_strdup (column_text (names, 0));
-    exhibit_uuid = g_strdup (column_text (names, 1));
+    case_uuid = g_strdup (tm_stmt_column_text (names, 0));
+    exhibit_uuid = g_strdup (tm_stmt_column_text (names, 1));
     if (case_created)
       {
         extra = json_object_new ();
@@ -1206,9 +1172,9 @@ get_cursor (SyncContext  *ctx,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, tm_hub_get_uuid (ctx->hub));
-  bind_text (stmt, 2, direction);
-  bind_text (stmt, 3, entity);
+  tm_stmt_bind_text_or_null (stmt, 1, tm_hub_get_uuid (ctx->hub));
+  tm_stmt_bind_text_or_null (stmt, 2, direction);
+  tm_stmt_bind_text_or_null (stmt, 3, entity);
   rc = sqlite3_step (stmt);
   *out_position = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1233,11 +1199,11 @@ set_cursor (SyncContext  *ctx,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, tm_hub_get_uuid (ctx->hub));
-  bind_text (stmt, 2, direction);
-  bind_text (stmt, 3, entity);
+  tm_stmt_bind_text_or_null (stmt, 1, tm_hub_get_uuid (ctx->hub));
+  tm_stmt_bind_text_or_null (stmt, 2, direction);
+  tm_stmt_bind_text_or_null (stmt, 3, entity);
   sqlite3_bind_int64 (stmt, 4, position);
-  return step_done (ctx->store, stmt, "cannot save the sync cursor", error);
+  return tm_store_step_done (ctx->store, stmt, "cannot save the sync cursor", error);
 }
 
 static gboolean
@@ -1453,7 +1419,7 @@ count_rows (TmStore     *store,
 
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, text_arg);
+  tm_stmt_bind_text_or_null (stmt, 1, text_arg);
   sqlite3_bind_int64 (stmt, 2, int_arg);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
@@ -1508,7 +1474,7 @@ push_acquisitions (SyncContext  *ctx,
       stmt = tm_store_prepare (ctx->store, select_sql, error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, ctx->local_site);
+      tm_stmt_bind_text_or_null (stmt, 1, ctx->local_site);
       sqlite3_bind_int64 (stmt, 2, cursor);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
@@ -1586,7 +1552,7 @@ push_rows (SyncContext     *ctx,
       stmt = tm_store_prepare (ctx->store, select_sql, error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, ctx->local_site);
+      tm_stmt_bind_text_or_null (stmt, 1, ctx->local_site);
       sqlite3_bind_int64 (stmt, 2, cursor);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
@@ -1598,7 +1564,7 @@ push_rows (SyncContext     *ctx,
             return FALSE;
           last = sqlite3_column_int64 (stmt, 0);
           for (int i = 0; i < spec->n_values; i++)
-            values[i] = column_text (stmt, i + 1);
+            values[i] = tm_stmt_column_text (stmt, i + 1);
           if (!hub_exec_params (ctx, spec->hub_sql, spec->n_values, values, NULL, NULL, &affected, error))
             {
               tm_hub_rollback (ctx->hub);
@@ -1694,11 +1660,11 @@ push_all (SyncContext  *ctx,
 
     if (stmt == NULL)
       return FALSE;
-    bind_text (stmt, 1, ctx->local_site);
+    tm_stmt_bind_text_or_null (stmt, 1, ctx->local_site);
     if (sqlite3_step (stmt) == SQLITE_ROW)
       {
-        values[1] = column_text (stmt, 0);
-        values[2] = column_text (stmt, 1);
+        values[1] = tm_stmt_column_text (stmt, 0);
+        values[2] = tm_stmt_column_text (stmt, 1);
       }
     if (!tm_hub_begin_write (ctx->hub, error) ||
         !hub_exec_params (ctx, "INSERT INTO sites (uuid, name, region) VALUES ($1, $2, $3)"
@@ -1941,11 +1907,11 @@ ensure_lead (SyncContext  *ctx,
                                        " VALUES (?, ?, ?, ?)", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, PQgetvalue (result, 0, 0));
-  bind_text (stmt, 3, PQgetvalue (result, 0, 1));
-  bind_text (stmt, 4, PQgetvalue (result, 0, 2));
-  if (!step_done (ctx->store, stmt, "cannot record the lead", error))
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 2, PQgetvalue (result, 0, 0));
+  tm_stmt_bind_text_or_null (stmt, 3, PQgetvalue (result, 0, 1));
+  tm_stmt_bind_text_or_null (stmt, 4, PQgetvalue (result, 0, 2));
+  if (!tm_store_step_done (ctx->store, stmt, "cannot record the lead", error))
     return -1;
   lead_id = sqlite3_last_insert_rowid (tm_store_get_db (ctx->store));
   ctx->report->pulled_leads++;
@@ -1978,12 +1944,12 @@ insert_event (SyncContext  *ctx,
   if (stmt == NULL)
     return -1;
   sqlite3_bind_int64 (stmt, 1, lead_id);
-  bind_text (stmt, 2, kind);
-  bind_text (stmt, 3, payload);
-  bind_text (stmt, 4, user);
-  bind_text (stmt, 5, at);
-  bind_text (stmt, 6, origin);
-  bind_text (stmt, 7, uuid);
+  tm_stmt_bind_text_or_null (stmt, 2, kind);
+  tm_stmt_bind_text_or_null (stmt, 3, payload);
+  tm_stmt_bind_text_or_null (stmt, 4, user);
+  tm_stmt_bind_text_or_null (stmt, 5, at);
+  tm_stmt_bind_text_or_null (stmt, 6, origin);
+  tm_stmt_bind_text_or_null (stmt, 7, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return sqlite3_column_int (stmt, 0) ? 0 : 2;
@@ -1999,13 +1965,13 @@ insert_event (SyncContext  *ctx,
                                        " origin_site) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, lead_id);
-  bind_text (stmt, 3, kind);
-  bind_text (stmt, 4, payload);
-  bind_text (stmt, 5, user);
-  bind_text (stmt, 6, at);
-  bind_text (stmt, 7, origin);
+  tm_stmt_bind_text_or_null (stmt, 3, kind);
+  tm_stmt_bind_text_or_null (stmt, 4, payload);
+  tm_stmt_bind_text_or_null (stmt, 5, user);
+  tm_stmt_bind_text_or_null (stmt, 6, at);
+  tm_stmt_bind_text_or_null (stmt, 7, origin);
   rc = sqlite3_step (stmt);
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
@@ -2063,13 +2029,13 @@ link_hit_cases (SyncContext  *ctx,
       return FALSE;
     }
   sqlite3_bind_int64 (stmt, 1, lead_id);
-  bind_text (stmt, 2, confirmed_at);
+  tm_stmt_bind_text_or_null (stmt, 2, confirmed_at);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
 
       g_array_append_val (cases, id);
-      json_array_add_string_element (case_uuids, column_text (stmt, 1));
+      json_array_add_string_element (case_uuids, tm_stmt_column_text (stmt, 1));
     }
   if (rc != SQLITE_DONE)
     {
@@ -2092,9 +2058,9 @@ link_hit_cases (SyncContext  *ctx,
         sqlite3_bind_int64 (stmt, 1, g_array_index (cases, gint64, i));
         sqlite3_bind_int64 (stmt, 2, g_array_index (cases, gint64, j));
         sqlite3_bind_int64 (stmt, 3, hit_id);
-        bind_text (stmt, 4, examiner);
-        bind_text (stmt, 5, confirmed_at);
-        if (!step_done (ctx->store, stmt, "cannot record the case link", error))
+        tm_stmt_bind_text_or_null (stmt, 4, examiner);
+        tm_stmt_bind_text_or_null (stmt, 5, confirmed_at);
+        if (!tm_store_step_done (ctx->store, stmt, "cannot record the case link", error))
           {
             json_array_unref (case_uuids);
             return FALSE;
@@ -2200,10 +2166,10 @@ apply_pull_row (SyncContext  *ctx,
           return FALSE;
         sqlite3_bind_int64 (stmt, 1, lead_id);
         sqlite3_bind_int64 (stmt, 2, acquisition_id);
-        bind_text (stmt, 3, PQgetvalue (result, r, 3));
-        bind_text (stmt, 4, PQgetvalue (result, r, 4));
-        bind_text (stmt, 5, PQgetvalue (result, r, 5));
-        if (!step_done (ctx->store, stmt, "cannot record the lead member", error))
+        tm_stmt_bind_text_or_null (stmt, 3, PQgetvalue (result, r, 3));
+        tm_stmt_bind_text_or_null (stmt, 4, PQgetvalue (result, r, 4));
+        tm_stmt_bind_text_or_null (stmt, 5, PQgetvalue (result, r, 5));
+        if (!tm_store_step_done (ctx->store, stmt, "cannot record the lead member", error))
           return FALSE;
         if (sqlite3_changes (tm_store_get_db (ctx->store)) > 0)
           {
@@ -2266,14 +2232,14 @@ apply_pull_row (SyncContext  *ctx,
                                  error);
         if (stmt == NULL)
           return FALSE;
-        bind_text (stmt, 1, uuid);
+        tm_stmt_bind_text_or_null (stmt, 1, uuid);
         sqlite3_bind_int64 (stmt, 2, lead_id);
-        bind_text (stmt, 3, event_uuid);
-        bind_text (stmt, 4, PQgetvalue (result, r, 4));
-        bind_text (stmt, 5, PQgetvalue (result, r, 5));
+        tm_stmt_bind_text_or_null (stmt, 3, event_uuid);
+        tm_stmt_bind_text_or_null (stmt, 4, PQgetvalue (result, r, 4));
+        tm_stmt_bind_text_or_null (stmt, 5, PQgetvalue (result, r, 5));
         sqlite3_bind_int64 (stmt, 6, g_ascii_strtoll (PQgetvalue (result, r, 6), NULL, 10));
-        bind_text (stmt, 7, PQgetvalue (result, r, 7));
-        if (!step_done (ctx->store, stmt, "cannot record the hit", error))
+        tm_stmt_bind_text_or_null (stmt, 7, PQgetvalue (result, r, 7));
+        if (!tm_store_step_done (ctx->store, stmt, "cannot record the hit", error))
           return FALSE;
         if (sqlite3_changes (tm_store_get_db (ctx->store)) == 0)
           {
@@ -2306,7 +2272,7 @@ local_lead_uuids (SyncContext  *ctx,
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (uuids, g_strdup (column_text (stmt, 0)));
+    g_ptr_array_add (uuids, g_strdup (tm_stmt_column_text (stmt, 0)));
   if (rc != SQLITE_DONE)
     {
       tm_store_set_sql_error (ctx->store, error, rc, "cannot list the leads");
@@ -2461,10 +2427,10 @@ register_hub (SyncContext  *ctx,
   stmt = tm_store_prepare (ctx->store, "SELECT pull_scope FROM sync_hubs WHERE hub_uuid = ?", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, tm_hub_get_uuid (ctx->hub));
+  tm_stmt_bind_text_or_null (stmt, 1, tm_hub_get_uuid (ctx->hub));
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    changed = !g_str_equal (column_text (stmt, 0), scope);
+    changed = !g_str_equal (tm_stmt_column_text (stmt, 0), scope);
   g_clear_pointer (&stmt, tm_stmt_free);
 
   stmt = tm_store_prepare (ctx->store, "INSERT INTO sync_hubs (hub_uuid, url, network_type, pull_scope)"
@@ -2472,11 +2438,11 @@ register_hub (SyncContext  *ctx,
                                        " url = excluded.url, network_type = excluded.network_type", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, tm_hub_get_uuid (ctx->hub));
-  bind_text (stmt, 2, ctx->source);
-  bind_text (stmt, 3, tm_hub_get_network_type (ctx->hub));
-  bind_text (stmt, 4, scope);
-  if (!step_done (ctx->store, stmt, "cannot record the hub", error))
+  tm_stmt_bind_text_or_null (stmt, 1, tm_hub_get_uuid (ctx->hub));
+  tm_stmt_bind_text_or_null (stmt, 2, ctx->source);
+  tm_stmt_bind_text_or_null (stmt, 3, tm_hub_get_network_type (ctx->hub));
+  tm_stmt_bind_text_or_null (stmt, 4, scope);
+  if (!tm_store_step_done (ctx->store, stmt, "cannot record the hub", error))
     goto fail;
   if (changed && ctx->options->pull)
     {
@@ -2484,9 +2450,9 @@ register_hub (SyncContext  *ctx,
       stmt = tm_store_prepare (ctx->store, "UPDATE sync_hubs SET pull_scope = ? WHERE hub_uuid = ?", error);
       if (stmt == NULL)
         goto fail;
-      bind_text (stmt, 1, scope);
-      bind_text (stmt, 2, tm_hub_get_uuid (ctx->hub));
-      if (!step_done (ctx->store, stmt, "cannot record the search scope", error) ||
+      tm_stmt_bind_text_or_null (stmt, 1, scope);
+      tm_stmt_bind_text_or_null (stmt, 2, tm_hub_get_uuid (ctx->hub));
+      if (!tm_store_step_done (ctx->store, stmt, "cannot record the search scope", error) ||
           !set_cursor (ctx, "pull", "acquisitions", 0, error))
         goto fail;
     }
@@ -2602,9 +2568,9 @@ tm_sync_run (TmStore             *store,
       return FALSE;
     sqlite3_bind_int (stmt, 1, defaults.push);
     sqlite3_bind_int (stmt, 2, defaults.pull);
-    bind_text (stmt, 3, now);
-    bind_text (stmt, 4, tm_hub_get_uuid (hub));
-    if (!step_done (store, stmt, "cannot record the sync time", error))
+    tm_stmt_bind_text_or_null (stmt, 3, now);
+    tm_stmt_bind_text_or_null (stmt, 4, tm_hub_get_uuid (hub));
+    if (!tm_store_step_done (store, stmt, "cannot record the sync time", error))
       return FALSE;
   }
   return TRUE;
@@ -2676,8 +2642,8 @@ tm_sync_fetch_original (TmStore     *store,
   stmt = tm_store_prepare (store, "DELETE FROM remote_originals WHERE sha256 = ?", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, sha256);
-  if (!step_done (store, stmt, "cannot record the fetched original", error) ||
+  tm_stmt_bind_text_or_null (stmt, 1, sha256);
+  if (!tm_store_step_done (store, stmt, "cannot record the fetched original", error) ||
       !tm_blob_store_put (blobs, sha256, bytes, &created, error) ||
       !tm_store_commit (store, error))
     goto fail;
@@ -2725,12 +2691,12 @@ tm_sync_list_quarantine (TmStore  *store,
       TmSyncQuarantined *item = g_new0 (TmSyncQuarantined, 1);
 
       item->id = sqlite3_column_int64 (stmt, 0);
-      item->source = g_strdup (column_text (stmt, 1));
-      item->entity = g_strdup (column_text (stmt, 2));
-      item->uuid = g_strdup (column_text (stmt, 3));
-      item->reason = g_strdup (column_text (stmt, 4));
-      item->record = g_strdup (column_text (stmt, 5));
-      item->at = g_strdup (column_text (stmt, 6));
+      item->source = g_strdup (tm_stmt_column_text (stmt, 1));
+      item->entity = g_strdup (tm_stmt_column_text (stmt, 2));
+      item->uuid = g_strdup (tm_stmt_column_text (stmt, 3));
+      item->reason = g_strdup (tm_stmt_column_text (stmt, 4));
+      item->record = g_strdup (tm_stmt_column_text (stmt, 5));
+      item->at = g_strdup (tm_stmt_column_text (stmt, 6));
       g_ptr_array_add (items, item);
     }
   if (rc != SQLITE_DONE)

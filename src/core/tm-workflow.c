@@ -26,40 +26,6 @@ static const char * const conclusions[] = { "identification", "inconclusive", "e
 
 /* Helpers */
 
-static const char *
-col (sqlite3_stmt *stmt,
-     int           column)
-{
-  return (const char *)sqlite3_column_text (stmt, column);
-}
-
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static gboolean
-step_done (TmStore      *self,
-           sqlite3_stmt *stmt,
-           const char   *what,
-           GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (self, error, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A JSON object from NULL-terminated key/value string pairs; NULL values are left out. */
 static char *
 json_object_text (const char *first_key,
@@ -131,7 +97,7 @@ lookup_acquisition (TmStore   *self,
   if (rc == SQLITE_ROW)
     {
       info->id = id;
-      info->uuid = g_strdup (col (stmt, 0));
+      info->uuid = g_strdup (tm_stmt_column_text (stmt, 0));
       info->exhibit_id = sqlite3_column_int64 (stmt, 1);
       info->case_id = sqlite3_column_int64 (stmt, 2);
       return TRUE;
@@ -159,7 +125,7 @@ lookup_uuid (TmStore     *self,
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return g_strdup (col (stmt, 0));
+    return g_strdup (tm_stmt_column_text (stmt, 0));
   if (rc == SQLITE_DONE)
     g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
                  "%s: there is no %s %" G_GINT64_FORMAT, tm_store_get_path (self), what, id);
@@ -196,14 +162,14 @@ append_event (TmStore     *self,
                                  " VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, lead_id);
-  bind_text (stmt, 3, kind);
-  bind_text (stmt, 4, payload ? payload : "{}");
-  bind_text (stmt, 5, user);
-  bind_text (stmt, 6, now);
-  bind_text (stmt, 7, tm_store_get_local_site (self));
-  if (!step_done (self, stmt, "cannot record the lead event", error))
+  tm_stmt_bind_text_or_null (stmt, 3, kind);
+  tm_stmt_bind_text_or_null (stmt, 4, payload ? payload : "{}");
+  tm_stmt_bind_text_or_null (stmt, 5, user);
+  tm_stmt_bind_text_or_null (stmt, 6, now);
+  tm_stmt_bind_text_or_null (stmt, 7, tm_store_get_local_site (self));
+  if (!tm_store_step_done (self, stmt, "cannot record the lead event", error))
     return NULL;
 
   /* The audit row carries the event's payload, so the trail alone tells the story. */
@@ -264,13 +230,13 @@ mark_candidate_lead (TmStore     *self,
                                    " lead_id, user, at) VALUES (?, ?, ?, 'lead', ?, ?, ?)", error);
   if (insert == NULL)
     return FALSE;
-  bind_text (insert, 1, uuid);
+  tm_stmt_bind_text_or_null (insert, 1, uuid);
   sqlite3_bind_int64 (insert, 2, run_id);
   sqlite3_bind_int64 (insert, 3, acq->id);
   sqlite3_bind_int64 (insert, 4, lead_id);
-  bind_text (insert, 5, user);
-  bind_text (insert, 6, now);
-  if (!step_done (self, insert, "cannot record the candidate decision", error))
+  tm_stmt_bind_text_or_null (insert, 5, user);
+  tm_stmt_bind_text_or_null (insert, 6, now);
+  if (!tm_store_step_done (self, insert, "cannot record the candidate decision", error))
     return FALSE;
   update = tm_store_prepare (self, "UPDATE candidates SET review_state = 'lead'"
                                    " WHERE run_id = ? AND acquisition_id = ?", error);
@@ -278,7 +244,7 @@ mark_candidate_lead (TmStore     *self,
     return FALSE;
   sqlite3_bind_int64 (update, 1, run_id);
   sqlite3_bind_int64 (update, 2, acq->id);
-  if (!step_done (self, update, "cannot update the candidate", error))
+  if (!tm_store_step_done (self, update, "cannot update the candidate", error))
     return FALSE;
   details = json_object_text ("decision", "lead", "decision_uuid", uuid, "run", run_text,
                               "acquisition", acq->uuid, "lead", lead_uuid_text, NULL);
@@ -307,10 +273,10 @@ insert_member (TmStore     *self,
     sqlite3_bind_int64 (stmt, 3, run_id);
   else
     sqlite3_bind_null (stmt, 3);
-  bind_text (stmt, 4, user);
-  bind_text (stmt, 5, now);
-  bind_text (stmt, 6, event_uuid);
-  return step_done (self, stmt, "cannot record the lead member", error);
+  tm_stmt_bind_text_or_null (stmt, 4, user);
+  tm_stmt_bind_text_or_null (stmt, 5, now);
+  tm_stmt_bind_text_or_null (stmt, 6, event_uuid);
+  return tm_store_step_done (self, stmt, "cannot record the lead member", error);
 }
 
 static gboolean
@@ -372,7 +338,7 @@ tm_store_set_candidate_state (TmStore     *self,
         tm_store_set_sql_error (self, error, rc, "cannot read the candidate");
       goto fail;
     }
-  if (g_strcmp0 (col (find, 0), "lead") == 0)
+  if (g_strcmp0 (tm_stmt_column_text (find, 0), "lead") == 0)
     {
       /* A lead is a decision others build on; it is undone with an elimination, not here. */
       g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_CONSTRAINT,
@@ -381,28 +347,28 @@ tm_store_set_candidate_state (TmStore     *self,
                    acquisition_id, run_id);
       goto fail;
     }
-  acq_uuid = g_strdup (col (find, 1));
+  acq_uuid = g_strdup (tm_stmt_column_text (find, 1));
 
   insert = tm_store_prepare (self, "INSERT INTO candidate_decisions (uuid, run_id, acquisition_id, decision,"
                                    " user, at) VALUES (?, ?, ?, ?, ?, ?)", error);
   if (insert == NULL)
     goto fail;
-  bind_text (insert, 1, uuid);
+  tm_stmt_bind_text_or_null (insert, 1, uuid);
   sqlite3_bind_int64 (insert, 2, run_id);
   sqlite3_bind_int64 (insert, 3, acquisition_id);
-  bind_text (insert, 4, state);
-  bind_text (insert, 5, user);
-  bind_text (insert, 6, now);
-  if (!step_done (self, insert, "cannot record the candidate decision", error))
+  tm_stmt_bind_text_or_null (insert, 4, state);
+  tm_stmt_bind_text_or_null (insert, 5, user);
+  tm_stmt_bind_text_or_null (insert, 6, now);
+  if (!tm_store_step_done (self, insert, "cannot record the candidate decision", error))
     goto fail;
   update = tm_store_prepare (self, "UPDATE candidates SET review_state = ? WHERE run_id = ? AND acquisition_id = ?",
                              error);
   if (update == NULL)
     goto fail;
-  bind_text (update, 1, state);
+  tm_stmt_bind_text_or_null (update, 1, state);
   sqlite3_bind_int64 (update, 2, run_id);
   sqlite3_bind_int64 (update, 3, acquisition_id);
-  if (!step_done (self, update, "cannot update the candidate", error))
+  if (!tm_store_step_done (self, update, "cannot update the candidate", error))
     goto fail;
   details = json_object_text ("decision", state, "decision_uuid", uuid, "run", run_text,
                               "acquisition", acq_uuid, NULL);
@@ -485,11 +451,11 @@ tm_store_create_lead (TmStore      *self,
                                  " VALUES (?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
-  bind_text (stmt, 1, uuid);
-  bind_text (stmt, 2, tm_store_get_local_site (self));
-  bind_text (stmt, 3, user);
-  bind_text (stmt, 4, now);
-  if (!step_done (self, stmt, "cannot record the lead", error))
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 2, tm_store_get_local_site (self));
+  tm_stmt_bind_text_or_null (stmt, 3, user);
+  tm_stmt_bind_text_or_null (stmt, 4, now);
+  if (!tm_store_step_done (self, stmt, "cannot record the lead", error))
     goto fail;
   lead_id = sqlite3_last_insert_rowid (tm_store_get_db (self));
 
@@ -801,14 +767,14 @@ insert_case_link (TmStore     *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, MIN (case_a, case_b));
   sqlite3_bind_int64 (stmt, 2, MAX (case_a, case_b));
-  bind_text (stmt, 3, source);
+  tm_stmt_bind_text_or_null (stmt, 3, source);
   if (hit_id > 0)
     sqlite3_bind_int64 (stmt, 4, hit_id);
   else
     sqlite3_bind_null (stmt, 4);
-  bind_text (stmt, 5, user);
-  bind_text (stmt, 6, now);
-  if (!step_done (self, stmt, "cannot record the case link", error))
+  tm_stmt_bind_text_or_null (stmt, 5, user);
+  tm_stmt_bind_text_or_null (stmt, 6, now);
+  if (!tm_store_step_done (self, stmt, "cannot record the case link", error))
     return FALSE;
   if (out_inserted != NULL)
     *out_inserted = sqlite3_changes (tm_store_get_db (self)) > 0;
@@ -841,14 +807,14 @@ record_hit (TmStore     *self,
                                  " origin_site) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, uuid);
+  tm_stmt_bind_text_or_null (stmt, 1, uuid);
   sqlite3_bind_int64 (stmt, 2, lead_id);
-  bind_text (stmt, 3, event_uuid);
-  bind_text (stmt, 4, user);
-  bind_text (stmt, 5, now);
+  tm_stmt_bind_text_or_null (stmt, 3, event_uuid);
+  tm_stmt_bind_text_or_null (stmt, 4, user);
+  tm_stmt_bind_text_or_null (stmt, 5, now);
   sqlite3_bind_int64 (stmt, 6, n_hits);
-  bind_text (stmt, 7, tm_store_get_local_site (self));
-  if (!step_done (self, stmt, "cannot record the hit", error))
+  tm_stmt_bind_text_or_null (stmt, 7, tm_store_get_local_site (self));
+  if (!tm_store_step_done (self, stmt, "cannot record the hit", error))
     return FALSE;
   hit_id = sqlite3_last_insert_rowid (tm_store_get_db (self));
 
@@ -955,7 +921,7 @@ load_lead (TmStore     *self,
   if (stmt == NULL)
     return NULL;
   if (uuid != NULL)
-    bind_text (stmt, 1, uuid);
+    tm_stmt_bind_text_or_null (stmt, 1, uuid);
   else
     sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
@@ -984,12 +950,12 @@ load_lead (TmStore     *self,
       TmLeadMember *member = g_new0 (TmLeadMember, 1);
 
       member->acquisition_id = sqlite3_column_int64 (members_stmt, 0);
-      member->acquisition_uuid = g_strdup (col (members_stmt, 1));
-      member->case_number = g_strdup (col (members_stmt, 2));
-      member->exhibit = g_strdup (col (members_stmt, 3));
-      member->file = g_strdup (col (members_stmt, 4));
-      member->added_by = g_strdup (col (members_stmt, 5));
-      member->added_at = g_strdup (col (members_stmt, 6));
+      member->acquisition_uuid = g_strdup (tm_stmt_column_text (members_stmt, 1));
+      member->case_number = g_strdup (tm_stmt_column_text (members_stmt, 2));
+      member->exhibit = g_strdup (tm_stmt_column_text (members_stmt, 3));
+      member->file = g_strdup (tm_stmt_column_text (members_stmt, 4));
+      member->added_by = g_strdup (tm_stmt_column_text (members_stmt, 5));
+      member->added_at = g_strdup (tm_stmt_column_text (members_stmt, 6));
       g_ptr_array_add (members, member);
     }
   if (rc != SQLITE_DONE)
@@ -1008,12 +974,12 @@ load_lead (TmStore     *self,
     {
       TmLeadEvent *event = g_new0 (TmLeadEvent, 1);
 
-      event->uuid = g_strdup (col (events_stmt, 0));
-      event->kind = g_strdup (col (events_stmt, 1));
-      event->payload = g_strdup (col (events_stmt, 2));
-      event->user = g_strdup (col (events_stmt, 3));
-      event->at = g_strdup (col (events_stmt, 4));
-      event->origin_site = g_strdup (col (events_stmt, 5));
+      event->uuid = g_strdup (tm_stmt_column_text (events_stmt, 0));
+      event->kind = g_strdup (tm_stmt_column_text (events_stmt, 1));
+      event->payload = g_strdup (tm_stmt_column_text (events_stmt, 2));
+      event->user = g_strdup (tm_stmt_column_text (events_stmt, 3));
+      event->at = g_strdup (tm_stmt_column_text (events_stmt, 4));
+      event->origin_site = g_strdup (tm_stmt_column_text (events_stmt, 5));
       g_ptr_array_add (events, event);
     }
   if (rc != SQLITE_DONE)
@@ -1022,7 +988,7 @@ load_lead (TmStore     *self,
       return NULL;
     }
 
-  return tm_lead_new (lead_id, col (stmt, 1), col (stmt, 2), col (stmt, 3),
+  return tm_lead_new (lead_id, tm_stmt_column_text (stmt, 1), tm_stmt_column_text (stmt, 2), tm_stmt_column_text (stmt, 3),
                       g_steal_pointer (&members), g_steal_pointer (&events));
 }
 
@@ -1134,16 +1100,16 @@ static TmHit *
 hit_from_row (sqlite3_stmt *stmt)
 {
   TmHit *hit = g_new0 (TmHit, 1);
-  const char *cases = col (stmt, 8);
+  const char *cases = tm_stmt_column_text (stmt, 8);
 
   hit->id = sqlite3_column_int64 (stmt, 0);
-  hit->uuid = g_strdup (col (stmt, 1));
+  hit->uuid = g_strdup (tm_stmt_column_text (stmt, 1));
   hit->lead_id = sqlite3_column_int64 (stmt, 2);
-  hit->lead_uuid = g_strdup (col (stmt, 3));
-  hit->examiner = g_strdup (col (stmt, 4));
-  hit->confirmed_at = g_strdup (col (stmt, 5));
+  hit->lead_uuid = g_strdup (tm_stmt_column_text (stmt, 3));
+  hit->examiner = g_strdup (tm_stmt_column_text (stmt, 4));
+  hit->confirmed_at = g_strdup (tm_stmt_column_text (stmt, 5));
   hit->n_hits = (guint)sqlite3_column_int64 (stmt, 6);
-  hit->origin_site = g_strdup (col (stmt, 7));
+  hit->origin_site = g_strdup (tm_stmt_column_text (stmt, 7));
   hit->case_numbers = cases != NULL ? g_strsplit (cases, "\n", -1) : g_new0 (char *, 1);
   return hit;
 }
@@ -1195,7 +1161,7 @@ tm_store_get_hit (TmStore     *self,
 
       stmt = tm_store_prepare (self, HIT_SELECT "WHERE h.uuid = ?", error);
       if (stmt != NULL)
-        bind_text (stmt, 1, lower);
+        tm_stmt_bind_text_or_null (stmt, 1, lower);
     }
   else
     {
@@ -1239,7 +1205,7 @@ tm_store_find_case (TmStore     *self,
 
       stmt = tm_store_prepare (self, "SELECT id FROM cases WHERE uuid = ?", error);
       if (stmt != NULL)
-        bind_text (stmt, 1, lower);
+        tm_stmt_bind_text_or_null (stmt, 1, lower);
     }
   else if (slash != NULL)
     {
@@ -1248,15 +1214,15 @@ tm_store_find_case (TmStore     *self,
       stmt = tm_store_prepare (self, "SELECT id FROM cases WHERE agency = ? AND case_number = ?", error);
       if (stmt != NULL)
         {
-          bind_text (stmt, 1, agency);
-          bind_text (stmt, 2, slash + 1);
+          tm_stmt_bind_text_or_null (stmt, 1, agency);
+          tm_stmt_bind_text_or_null (stmt, 2, slash + 1);
         }
     }
   else
     {
       stmt = tm_store_prepare (self, "SELECT id FROM cases WHERE case_number = ?", error);
       if (stmt != NULL)
-        bind_text (stmt, 1, reference);
+        tm_stmt_bind_text_or_null (stmt, 1, reference);
     }
   if (stmt == NULL)
     return 0;
