@@ -703,36 +703,14 @@ main (int   argc,
   g_setenv ("GTK_A11Y", "test", TRUE);
   g_test_init (&argc, &argv, NULL);
 
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run (meson test does)");
-      return g_test_run ();
-    }
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-    if (bus == NULL)
-      {
-        g_test_skip ("no D-Bus session bus: run under dbus-run-session (meson test does)");
-        return g_test_run ();
-      }
-  }
+  if (!tm_ui_test_can_run ())
+    return g_test_run ();
   adw_init ();
 
   all_offenders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   build_database ();
-  app = tm_application_new ();
-  tm_application_set_db_path (app, db_path);
-  {
-    g_autoptr(GError) error = NULL;
-
-    g_application_register (G_APPLICATION (app), NULL, &error);
-    g_assert_no_error (error);
-  }
-  window = tm_window_new (app, db_path, tm_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
-  gtk_window_present (GTK_WINDOW (window));
-  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
+  app = tm_ui_test_application_new (db_path);
+  window = tm_ui_test_window_new (app, db_path);
   tm_ui_test_iterate_for (300);
 
   g_test_add_func ("/a11y/names/acquisitions", test_acquisitions);

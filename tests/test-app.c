@@ -1029,23 +1029,8 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run (meson test does)");
-      return g_test_run ();
-    }
-
-  /* GtkApplication needs a session bus (meson runs this under dbus-run-session); without
-   * one it warns, which GTest makes fatal. */
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-    if (bus == NULL)
-      {
-        g_test_skip ("no D-Bus session bus: run under dbus-run-session (meson test does)");
-        return g_test_run ();
-      }
-  }
+  if (!tm_ui_test_can_run ())
+    return g_test_run ();
 
   tmpdir = tm_test_make_tmpdir ("toolmark-test-app-XXXXXX");
   db_path = g_build_filename (tmpdir, "toolmark.db", NULL);
@@ -1055,10 +1040,7 @@ main (int   argc,
     import_sample (store, &samples[i]);
   g_clear_object (&store);
 
-  app = tm_application_new ();
-  tm_application_set_db_path (app, db_path);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tm_ui_test_application_new (db_path);
 
   g_test_add_func ("/app/window/list", test_window_list);
   g_test_add_func ("/app/window/search", test_window_search);

@@ -516,18 +516,8 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   build_database ();
-  app = tm_application_new ();
-  tm_application_set_db_path (app, db_path);
-  {
-    g_autoptr(GError) error = NULL;
-
-    g_application_register (G_APPLICATION (app), NULL, &error);
-    g_assert_no_error (error);
-  }
-  window = tm_window_new (app, db_path, tm_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
-  gtk_window_present (GTK_WINDOW (window));
-  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
+  app = tm_ui_test_application_new (db_path);
+  window = tm_ui_test_window_new (app, db_path);
 
   /* In order: each builds on the store the one before left. */
   g_test_add_func ("/leads-ui/leads-page", test_leads_page);

@@ -712,10 +712,7 @@ test_window (void)
         }
     }
 
-  window = tm_window_new (app, path, tm_application_get_settings (app));
-  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
-  gtk_window_present (GTK_WINDOW (window));
-  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
+  window = tm_ui_test_window_new (app, path);
 
   /* Import through the shell's import dialog. */
   import = tm_window_open_import (window, G_LIST_MODEL (files));
@@ -807,14 +804,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   build_database ();
-  app = tm_application_new ();
-  tm_application_set_db_path (app, db_path);
-  {
-    g_autoptr(GError) error = NULL;
-
-    g_application_register (G_APPLICATION (app), NULL, &error);
-    g_assert_no_error (error);
-  }
+  app = tm_ui_test_application_new (db_path);
 
   g_test_add_func ("/review/unusualness", test_unusualness);
   g_test_add_func ("/review/shortcuts-listed", test_shortcuts_listed);

@@ -17,6 +17,51 @@
 #include "tm-ui-test-support.h"
 #include "tm-window.h"
 
+/* ---- setting up ---- */
+
+gboolean
+tm_ui_test_can_run (void)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display: run under xvfb-run (meson test does)");
+      return FALSE;
+    }
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    {
+      g_test_skip ("no D-Bus session bus: run under dbus-run-session (meson test does)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+TmApplication *
+tm_ui_test_application_new (const char *db_path)
+{
+  g_autoptr(GError) error = NULL;
+  TmApplication *app = tm_application_new ();
+
+  tm_application_set_db_path (app, db_path);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  return app;
+}
+
+TmWindow *
+tm_ui_test_window_new (TmApplication *app,
+                       const char    *db_path)
+{
+  TmWindow *window = tm_window_new (app, db_path, tm_application_get_settings (app));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 950);
+  gtk_window_present (GTK_WINDOW (window));
+  tm_ui_test_iterate_until (tm_ui_test_window_loaded, window, 30);
+  return window;
+}
+
 /* ---- the main loop ---- */
 
 static gboolean

@@ -8,7 +8,22 @@
 
 #include <gtk/gtk.h>
 
+#include "tm-application.h"
+#include "tm-window.h"
+
 G_BEGIN_DECLS
+
+/* ---- setting up ---- */
+
+/* Whether the UI can run here: a display (xvfb-run) and a session bus
+ * (dbus-run-session), without which GtkApplication warns and GTest makes that fatal.
+ * When not, the test is marked skipped with the reason: return g_test_run (). */
+gboolean       tm_ui_test_can_run               (void);
+/* The real application on @db_path, registered (so its actions work). */
+TmApplication *tm_ui_test_application_new       (const char    *db_path);
+/* A main window of @app on @db_path, 1500×950, presented and loaded. */
+TmWindow      *tm_ui_test_window_new            (TmApplication *app,
+                                                 const char    *db_path);
 
 /* ---- the main loop ---- */
 
