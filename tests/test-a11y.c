@@ -524,38 +524,6 @@ assert_bound (GHashTable *actions,
     g_error ("no key binds %s", name);
 }
 
-/* Presses @keyval on @widget the way its shortcut controller would handle it. */
-static void
-press_key (GtkWidget       *widget,
-           guint            keyval,
-           GdkModifierType  mods)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
-              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
-              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
-            {
-              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
-                                                           gtk_shortcut_get_arguments (shortcut)));
-              return;
-            }
-        }
-    }
-  g_error ("no key %s on %s", gtk_accelerator_name (keyval, mods), G_OBJECT_TYPE_NAME (widget));
-}
-
 /* Steps through the CMC cells with "." and ",": each cell is highlighted and becomes
  * the canvas's accessible description (what a screen reader announces). */
 static void
@@ -572,9 +540,9 @@ check_cell_stepping (GtkWidget *view,
   g_assert_true (tm_compare_canvas_get_show_cells (c));
   g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, -1);
 
-  press_key (view, GDK_KEY_period, 0);
+  tm_ui_test_press_key (view, GDK_KEY_period, 0);
   g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, 0);
-  press_key (view, GDK_KEY_period, 0);
+  tm_ui_test_press_key (view, GDK_KEY_period, 0);
   g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, 1);
   {
     g_autofree char *text = tm_compare_canvas_dup_cell_text (c, 1);
@@ -585,11 +553,11 @@ check_cell_stepping (GtkWidget *view,
     g_assert_null (mismatch);
     g_test_message ("cell 2 of %u announced as: %s", n, text);
   }
-  press_key (view, GDK_KEY_comma, 0);
-  press_key (view, GDK_KEY_comma, 0);
+  tm_ui_test_press_key (view, GDK_KEY_comma, 0);
+  tm_ui_test_press_key (view, GDK_KEY_comma, 0);
   /* Wraps from the first cell to the last. */
   g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, (int) n - 1);
-  press_key (view, GDK_KEY_period, 0);
+  tm_ui_test_press_key (view, GDK_KEY_period, 0);
   g_assert_cmpint (tm_compare_canvas_get_focus_cell (c), ==, 0);
 
   /* Hiding the cells forgets the cell. */

@@ -31,6 +31,7 @@
 #include "tm-store.h"
 #include "tm-synth.h"
 #include "tm-test-support.h"
+#include "tm-ui-test-support.h"
 #include "tm-x3p.h"
 
 #define WIDTH 1280
@@ -598,45 +599,6 @@ test_light (void)
   spin_until_idle ();
 }
 
-/* The view's class key bindings, as the shortcut controller GTK made for them holds. */
-static GtkShortcut *
-find_binding (guint keyval, GdkModifierType mods)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-          if (GTK_IS_KEYVAL_TRIGGER (trigger)
-              /* Triggers keep keyvals in lower case, the Shift in the modifiers. */
-              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == gdk_keyval_to_lower (keyval)
-              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
-            return shortcut; /* the controller keeps it alive */
-        }
-    }
-  return NULL;
-}
-
-static void
-press (guint keyval, GdkModifierType mods)
-{
-  GtkShortcut *shortcut = find_binding (keyval, mods);
-
-  if (shortcut == NULL)
-    g_error ("no key binding for %s", gtk_accelerator_name (keyval, mods));
-  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
-                                               GTK_SHORTCUT_ACTION_EXCLUSIVE, GTK_WIDGET (view),
-                                               gtk_shortcut_get_arguments (shortcut)));
-}
-
 /* Everything works by keyboard: each binding reaches its action and does what it says;
  * the review page's keys around the view are left alone. */
 static void
@@ -653,73 +615,73 @@ test_keyboard (void)
 
   tm_compare_view_set_surfaces (view, query, query, comparison);
   for (guint i = 0; i < G_N_ELEMENTS (reserved); i++)
-    g_assert_null (find_binding (reserved[i].key, reserved[i].mods));
+    g_assert_null (tm_ui_test_find_key_binding (GTK_WIDGET (view), reserved[i].key, reserved[i].mods));
 
   for (guint i = 0; i < G_N_ELEMENTS (mode_keys); i++)
     {
-      press (mode_keys[i], 0);
+      tm_ui_test_press_key (GTK_WIDGET (view), mode_keys[i], 0);
       g_assert_cmpint (tm_compare_view_get_mode (view), ==, (TmCompareMode) i);
     }
 
-  press (GDK_KEY_L, GDK_SHIFT_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_L, GDK_SHIFT_MASK);
   g_assert_false (tm_compare_view_get_locked (view));
-  press (GDK_KEY_L, GDK_SHIFT_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_L, GDK_SHIFT_MASK);
   g_assert_true (tm_compare_view_get_locked (view));
-  press (GDK_KEY_c, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_c, 0);
   g_assert_false (tm_compare_canvas_get_show_cells (canvas));
-  press (GDK_KEY_c, 0);
-  press (GDK_KEY_r, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_c, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_r, 0);
   g_assert_true (tm_compare_canvas_get_ruler_tool (canvas));
-  press (GDK_KEY_r, 0);
-  press (GDK_KEY_h, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_r, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_h, 0);
   g_assert_cmpint (tm_compare_view_get_render_mode (view), ==, TM_RELIEF_FALSE_COLOUR);
-  press (GDK_KEY_g, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_g, 0);
   g_assert_cmpint (tm_compare_view_get_render_mode (view), ==, TM_RELIEF_GREY);
-  press (GDK_KEY_s, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_s, 0);
   g_assert_cmpint (tm_compare_view_get_render_mode (view), ==, TM_RELIEF_SHADED);
 
-  press (GDK_KEY_0, GDK_CONTROL_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_0, GDK_CONTROL_MASK);
   zoom = tm_compare_canvas_get_zoom (canvas);
-  press (GDK_KEY_plus, GDK_CONTROL_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_plus, GDK_CONTROL_MASK);
   g_assert_cmpfloat (fabs (tm_compare_canvas_get_zoom (canvas) - 1.25 * zoom), <, 1e-9);
-  press (GDK_KEY_minus, GDK_CONTROL_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_minus, GDK_CONTROL_MASK);
   g_assert_cmpfloat (fabs (tm_compare_canvas_get_zoom (canvas) - zoom), <, 1e-9);
-  press (GDK_KEY_1, GDK_CONTROL_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_1, GDK_CONTROL_MASK);
   g_assert_cmpfloat (fabs (tm_compare_canvas_get_zoom (canvas) - 1.0 / tm_surface_get_pixel_um_x (query)), <, 1e-9);
-  press (GDK_KEY_f, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_f, 0);
   g_assert_cmpfloat (fabs (tm_compare_canvas_get_zoom (canvas) - zoom), <, 1e-9);
 
-  press (GDK_KEY_bracketright, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_bracketright, 0);
   g_assert_cmpfloat (fabs (tm_compare_canvas_get_view_rotation (canvas, 0) - 5.0), <, 1e-9);
-  press (GDK_KEY_bracketleft, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_bracketleft, 0);
   g_assert_cmpfloat (fabs (tm_compare_canvas_get_view_rotation (canvas, 0)), <, 1e-9);
 
   tm_compare_canvas_get_pose (canvas, &a0, &x0, &y0);
-  press (GDK_KEY_Right, GDK_SHIFT_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_Right, GDK_SHIFT_MASK);
   tm_compare_canvas_get_pose (canvas, &a1, &x1, &y1);
   g_assert_cmpfloat (fabs (x1 - x0), >, 0.1);
-  press (GDK_KEY_bracketright, GDK_ALT_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_bracketright, GDK_ALT_MASK);
   tm_compare_canvas_get_pose (canvas, &a1, &x1, &y1);
   g_assert_cmpfloat (fabs (a1 - a0), >, 0.1);
   g_assert_false (tm_compare_canvas_get_aligned (canvas));
-  press (GDK_KEY_A, GDK_SHIFT_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_A, GDK_SHIFT_MASK);
   tm_compare_canvas_get_pose (canvas, &a1, &x1, &y1);
   g_assert_cmpfloat (a1, ==, 0.0);
-  press (GDK_KEY_a, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_a, 0);
   g_assert_true (tm_compare_canvas_get_aligned (canvas));
 
-  press (GDK_KEY_Right, GDK_CONTROL_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_Right, GDK_CONTROL_MASK);
   g_object_get (view, "light-azimuth", &az, NULL);
   g_assert_cmpfloat (fabs (az - 330.0), <, 1e-9);
-  press (GDK_KEY_Left, GDK_CONTROL_MASK);
-  press (GDK_KEY_x, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_Left, GDK_CONTROL_MASK);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_x, 0);
   g_assert_false (tm_compare_canvas_get_relief_params (canvas)->exaggerate);
-  press (GDK_KEY_x, 0);
+  tm_ui_test_press_key (GTK_WIDGET (view), GDK_KEY_x, 0);
   g_assert_true (tm_compare_canvas_get_relief_params (canvas)->exaggerate);
 
   /* Export opens a file chooser: the binding exists and names the action. */
   {
-    GtkShortcut *shortcut = find_binding (GDK_KEY_e, GDK_CONTROL_MASK);
+    GtkShortcut *shortcut = tm_ui_test_find_key_binding (GTK_WIDGET (view), GDK_KEY_e, GDK_CONTROL_MASK);
     g_assert_nonnull (shortcut);
     g_assert_cmpstr (gtk_named_action_get_action_name (GTK_NAMED_ACTION (gtk_shortcut_get_action (shortcut))),
                      ==, "compare.export");

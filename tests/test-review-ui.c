@@ -83,44 +83,14 @@ row_value (GtkWidget  *root,
   return text;
 }
 
-/* Activates @widget's key binding for @keyval + @mods, as a key press would: the
- * binding is looked up in the page's shortcut controllers (so a missing or wrong
- * binding fails here) and its action is activated on the page. */
+/* Presses @keyval + @mods on @page and lets it handle the result. */
 static void
 press_key (GtkWidget       *page,
            guint            keyval,
            GdkModifierType  mods)
 {
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (page);
-  g_autofree char *name = gtk_accelerator_name (keyval, mods);
-  guint n = g_list_model_get_n_items (controllers);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-      guint m;
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      m = g_list_model_get_n_items (G_LIST_MODEL (controller));
-      for (guint j = 0; j < m; j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
-
-          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
-              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
-              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
-            {
-              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
-                                                           GTK_SHORTCUT_ACTION_EXCLUSIVE, page,
-                                                           gtk_shortcut_get_arguments (shortcut)));
-              tm_ui_test_iterate_for (50);
-              return;
-            }
-        }
-    }
-  g_error ("no key binding for %s on %s", name, G_OBJECT_TYPE_NAME (page));
+  tm_ui_test_press_key (page, keyval, mods);
+  tm_ui_test_iterate_for (50);
 }
 
 /* ---- the database ---- */

@@ -275,6 +275,48 @@ tm_ui_test_click (GtkWidget *button)
   tm_ui_test_iterate_for (50);
 }
 
+GtkShortcut *
+tm_ui_test_find_key_binding (GtkWidget       *widget,
+                             guint            keyval,
+                             GdkModifierType  mods)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) &&
+              /* Triggers keep keyvals in lower case, the Shift in the modifiers. */
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == gdk_keyval_to_lower (keyval) &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods)
+            return shortcut;
+        }
+    }
+  return NULL;
+}
+
+void
+tm_ui_test_press_key (GtkWidget       *widget,
+                      guint            keyval,
+                      GdkModifierType  mods)
+{
+  GtkShortcut *shortcut = tm_ui_test_find_key_binding (widget, keyval, mods);
+
+  if (shortcut == NULL)
+    g_error ("no key binding for %s on %s", gtk_accelerator_name (keyval, mods), G_OBJECT_TYPE_NAME (widget));
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                               GTK_SHORTCUT_ACTION_EXCLUSIVE, widget,
+                                               gtk_shortcut_get_arguments (shortcut)));
+}
+
 void
 tm_ui_test_save_png (GtkWidget  *widget,
                      const char *path)

@@ -80,6 +80,17 @@ GtkWindow  *tm_ui_test_find_toplevel         (GType       type);
 
 /* Clicks @button as a person would: it must be sensitive. */
 void        tm_ui_test_click                 (GtkWidget  *button);
+/* The key binding of @widget's shortcut controllers for @keyval + @mods, or NULL; the
+ * controller keeps it alive. */
+GtkShortcut *tm_ui_test_find_key_binding     (GtkWidget       *widget,
+                                              guint            keyval,
+                                              GdkModifierType  mods);
+/* Presses @keyval + @mods on @widget as its key bindings would handle it: the binding
+ * is looked up in @widget's shortcut controllers (a missing binding ends the test
+ * program) and its action activated on @widget. */
+void        tm_ui_test_press_key             (GtkWidget       *widget,
+                                              guint            keyval,
+                                              GdkModifierType  mods);
 /* Renders what @widget shows (a window or any mapped widget) to the PNG @path. */
 void        tm_ui_test_save_png              (GtkWidget  *widget,
                                               const char *path);
