@@ -120,12 +120,8 @@ tm_store_add_microstamp (TmStore     *store,
   sqlite3_bind_int64 (insert, 1, acquisition_id);
   sqlite3_bind_text (insert, 2, location, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (insert, 3, normalized, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (insert);
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (store, error, rc, "cannot record the microstamp code");
-      goto fail;
-    }
+  if (!tm_store_step_done (store, insert, "cannot record the microstamp code", error))
+    goto fail;
   /* Recording the same code twice changes nothing, and is not a change to audit. */
   if (sqlite3_changes (tm_store_get_db (store)) == 0)
     return tm_store_commit (store, error);

@@ -360,9 +360,8 @@ tm_package_case_acquisitions (TmStore     *store,
                               const char  *case_number,
                               GError     **error)
 {
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) ids = NULL;
   g_autoptr(TmStmt) stmt = NULL;
-  int rc;
 
   stmt = tm_store_prepare (store, "SELECT a.id FROM acquisitions a JOIN exhibits e ON e.id = a.exhibit_id"
                                   " JOIN cases c ON c.id = e.case_id WHERE c.case_number = ? ORDER BY a.id",
@@ -370,16 +369,9 @@ tm_package_case_acquisitions (TmStore     *store,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, case_number, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (store, error, rc, "cannot list the case's acquisitions");
-      return NULL;
-    }
+  ids = tm_store_collect_ids (store, stmt, "cannot list the case's acquisitions", error);
+  if (ids == NULL)
+    return NULL;
   if (ids->len == 0)
     {
       g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND, "case %s has no acquisitions in %s",

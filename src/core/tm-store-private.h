@@ -41,6 +41,12 @@ gboolean    tm_store_step_done            (TmStore      *self,
                                            sqlite3_stmt *stmt,
                                            const char   *what,
                                            GError      **error);
+/* Steps the prepared and bound @stmt to its end and returns the first column of
+ * each row as a GArray of gint64; on an SQLite error sets @error naming @what. */
+GArray     *tm_store_collect_ids          (TmStore      *self,
+                                           sqlite3_stmt *stmt,
+                                           const char   *what,
+                                           GError      **error);
 /* The first column of the first row of @sql (a query without parameters). */
 gboolean    tm_store_query_int64          (TmStore      *self,
                                            const char   *sql,

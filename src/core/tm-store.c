@@ -573,6 +573,28 @@ tm_store_step_done (TmStore      *self,
   return TRUE;
 }
 
+GArray *
+tm_store_collect_ids (TmStore      *self,
+                      sqlite3_stmt *stmt,
+                      const char   *what,
+                      GError      **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, what);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
 static gboolean
 in_list (const char         *value,
          const char * const *list)
@@ -745,12 +767,8 @@ bootstrap (TmStore  *self,
         goto fail;
       tm_stmt_bind_text_or_null (insert, 1, uuid);
       tm_stmt_bind_text_or_null (insert, 2, g_get_host_name ());
-      rc = sqlite3_step (insert);
-      if (rc != SQLITE_DONE)
-        {
-          set_sql_error (self, error, rc, "cannot record the local site");
-          goto fail;
-        }
+      if (!tm_store_step_done (self, insert, "cannot record the local site", error))
+        goto fail;
       self->local_site_id = sqlite3_last_insert_rowid (self->db);
       self->local_site = g_steal_pointer (&uuid);
     }
@@ -773,12 +791,8 @@ bootstrap (TmStore  *self,
       tm_stmt_bind_text_or_null (insert, 1, g_get_user_name ());
       tm_stmt_bind_text_or_null (insert, 2, g_get_real_name ());
       tm_stmt_bind_text_or_null (insert, 3, now);
-      rc = sqlite3_step (insert);
-      if (rc != SQLITE_DONE)
-        {
-          set_sql_error (self, error, rc, "cannot register the first user");
-          goto fail;
-        }
+      if (!tm_store_step_done (self, insert, "cannot register the first user", error))
+        goto fail;
       {
         g_autofree char *details = tm_users_new_user_details ("administrator", g_get_real_name ());
 
@@ -2007,8 +2021,6 @@ tm_store_list_stale (TmStore     *self,
                      GError     **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
   g_return_val_if_fail (params_hash != NULL, NULL);
@@ -2021,17 +2033,7 @@ tm_store_list_stale (TmStore     *self,
   if (stmt == NULL)
     return NULL;
   tm_stmt_bind_text_or_null (stmt, 1, params_hash);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (self, error, rc, "cannot list the acquisitions to reprocess");
-      return NULL;
-    }
-  return g_steal_pointer (&ids);
+  return tm_store_collect_ids (self, stmt, "cannot list the acquisitions to reprocess", error);
 }
 
 gboolean

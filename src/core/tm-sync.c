@@ -1464,9 +1464,8 @@ push_acquisitions (SyncContext  *ctx,
 
   for (;;)
     {
-      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) ids = NULL;
       g_autoptr(TmStmt) stmt = NULL;
-      int rc;
 
       if (check_cancelled (ctx, error))
         return FALSE;
@@ -1476,16 +1475,9 @@ push_acquisitions (SyncContext  *ctx,
         return FALSE;
       tm_stmt_bind_text_or_null (stmt, 1, ctx->local_site);
       sqlite3_bind_int64 (stmt, 2, cursor);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          gint64 id = sqlite3_column_int64 (stmt, 0);
-          g_array_append_val (ids, id);
-        }
-      if (rc != SQLITE_DONE)
-        {
-          tm_store_set_sql_error (ctx->store, error, rc, "cannot list the acquisitions to push");
-          return FALSE;
-        }
+      ids = tm_store_collect_ids (ctx->store, stmt, "cannot list the acquisitions to push", error);
+      if (ids == NULL)
+        return FALSE;
       if (ids->len == 0)
         break;
 

@@ -243,12 +243,8 @@ update_user (TmStore     *store,
   if (value != NULL)
     sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, login, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (store, error, rc, "cannot change the user");
-      goto fail;
-    }
+  if (!tm_store_step_done (store, stmt, "cannot change the user", error))
+    goto fail;
   details = user_details (new_role, NULL, previous);
   if (!tm_audit_append (store, acting_user, action, "user", login, details, error))
     goto fail;

@@ -725,8 +725,6 @@ lead_case_ids (TmStore  *self,
                GError  **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int rc;
 
   stmt = tm_store_prepare (self, "SELECT DISTINCT e.case_id FROM lead_members m"
                                  " JOIN acquisitions a ON a.id = m.acquisition_id"
@@ -735,17 +733,7 @@ lead_case_ids (TmStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, lead_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (self, error, rc, "cannot read the lead's cases");
-      return NULL;
-    }
-  return g_steal_pointer (&ids);
+  return tm_store_collect_ids (self, stmt, "cannot read the lead's cases", error);
 }
 
 static gboolean
@@ -1021,24 +1009,16 @@ list_leads_sql (TmStore     *self,
                 GError     **error)
 {
   g_autoptr(TmStmt) stmt = tm_store_prepare (self, sql, error);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) ids = NULL;
   g_autoptr(GPtrArray) leads = g_ptr_array_new_with_free_func (g_object_unref);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   if (arg != 0)
     sqlite3_bind_int64 (stmt, 1, arg);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (self, error, rc, "cannot list the leads");
-      return NULL;
-    }
+  ids = tm_store_collect_ids (self, stmt, "cannot list the leads", error);
+  if (ids == NULL)
+    return NULL;
   for (guint i = 0; i < ids->len; i++)
     {
       g_autofree char *what = g_strdup_printf ("%" G_GINT64_FORMAT, g_array_index (ids, gint64, i));
