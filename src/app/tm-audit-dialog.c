@@ -18,6 +18,7 @@
 #include "tm-audit-dialog.h"
 #include "tm-audit.h"
 #include "tm-store.h"
+#include "tm-text-column.h"
 
 struct _TmAuditDialog
 {
@@ -50,17 +51,8 @@ G_DEFINE_FINAL_TYPE (TmAuditDialog, tm_audit_dialog, ADW_TYPE_WINDOW)
 static char *
 format_date (const char *iso8601)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (iso8601 == NULL || *iso8601 == '\0')
-    return g_strdup ("—");
-  utc = g_date_time_new_from_iso8601 (iso8601, NULL);
-  if (utc == NULL)
-    return g_strdup (iso8601);
-  local = g_date_time_to_local (utc);
   /* Seconds too: two entries of one minute must still read in their order. */
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  return tm_text_column_format_date_as (iso8601, "%Y-%m-%d %H:%M:%S");
 }
 
 /* The audit actions as a reader says them; an action this version does not know

@@ -78,7 +78,8 @@ tm_text_column_new (const char         *title,
 }
 
 char *
-tm_text_column_format_date (const char *iso8601)
+tm_text_column_format_date_as (const char *iso8601,
+                               const char *format)
 {
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
@@ -89,6 +90,12 @@ tm_text_column_format_date (const char *iso8601)
   if (utc == NULL)
     return g_strdup (iso8601);
   local = g_date_time_to_local (utc);
+  return g_date_time_format (local, format);
+}
+
+char *
+tm_text_column_format_date (const char *iso8601)
+{
   /* ISO order: unambiguous in every locale, which a record of custody needs. */
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+  return tm_text_column_format_date_as (iso8601, "%Y-%m-%d %H:%M");
 }

@@ -27,6 +27,10 @@ GtkColumnViewColumn *tm_text_column_new (const char          *title,
                                          gboolean             expand);
 
 /* "2024-05-01 14:03" in local time from ISO 8601 UTC; "—" when empty. */
-char *tm_text_column_format_date (const char *iso8601);
+char *tm_text_column_format_date    (const char *iso8601);
+/* @iso8601 (UTC) in local time, written with the g_date_time_format() @format; "—"
+ * when empty, @iso8601 itself when it is not a date. */
+char *tm_text_column_format_date_as (const char *iso8601,
+                                     const char *format);
 
 G_END_DECLS

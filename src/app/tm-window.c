@@ -33,6 +33,7 @@
 #include "tm-review-page.h"
 #include "tm-store.h"
 #include "tm-sync-dialog.h"
+#include "tm-text-column.h"
 #include "tm-window.h"
 
 /* The state of an acquisition in the list, set by the loader on each row. */
@@ -579,18 +580,7 @@ static char *
 format_date (gpointer    this,
              const char *iso8601)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
-  if (iso8601 == NULL || *iso8601 == '\0')
-    return g_strdup ("—");
-
-  utc = g_date_time_new_from_iso8601 (iso8601, NULL);
-  if (utc == NULL)
-    return g_strdup (iso8601);
-  local = g_date_time_to_local (utc);
-  /* ISO order: unambiguous in every locale, which a record of custody needs. */
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+  return tm_text_column_format_date (iso8601);
 }
 
 static char *
