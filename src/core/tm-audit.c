@@ -108,7 +108,7 @@ tm_audit_append (TmStore     *store,
     return FALSE;
   rc = sqlite3_step (last);
   if (rc == SQLITE_ROW)
-    prev_hash = g_strdup ((const char *)sqlite3_column_text (last, 0));
+    prev_hash = g_strdup (tm_stmt_column_text (last, 0));
   else if (rc == SQLITE_DONE)
     prev_hash = g_strdup (TM_AUDIT_GENESIS_HASH);
   else
@@ -163,16 +163,16 @@ entry_from_row (sqlite3_stmt *stmt)
   TmAuditEntry *entry = g_new0 (TmAuditEntry, 1);
 
   entry->seq = sqlite3_column_int64 (stmt, 0);
-  entry->uuid = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
-  entry->at = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
-  entry->user = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
-  entry->site = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
-  entry->action = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
-  entry->entity_type = g_strdup ((const char *)sqlite3_column_text (stmt, 6));
-  entry->entity_uuid = g_strdup ((const char *)sqlite3_column_text (stmt, 7));
-  entry->details = g_strdup ((const char *)sqlite3_column_text (stmt, 8));
-  entry->prev_hash = g_strdup ((const char *)sqlite3_column_text (stmt, 9));
-  entry->hash = g_strdup ((const char *)sqlite3_column_text (stmt, 10));
+  entry->uuid = g_strdup (tm_stmt_column_text (stmt, 1));
+  entry->at = g_strdup (tm_stmt_column_text (stmt, 2));
+  entry->user = g_strdup (tm_stmt_column_text (stmt, 3));
+  entry->site = g_strdup (tm_stmt_column_text (stmt, 4));
+  entry->action = g_strdup (tm_stmt_column_text (stmt, 5));
+  entry->entity_type = g_strdup (tm_stmt_column_text (stmt, 6));
+  entry->entity_uuid = g_strdup (tm_stmt_column_text (stmt, 7));
+  entry->details = g_strdup (tm_stmt_column_text (stmt, 8));
+  entry->prev_hash = g_strdup (tm_stmt_column_text (stmt, 9));
+  entry->hash = g_strdup (tm_stmt_column_text (stmt, 10));
   return entry;
 }
 

@@ -214,19 +214,19 @@ load (TmStore     *store,
       gboolean dismissed = sqlite3_column_int (stmt, 5) != 0;
       gint64 rank_bf = sqlite3_column_int64 (stmt, 6), n_bf = sqlite3_column_int64 (stmt, 7);
       gint64 rank_fp = sqlite3_column_int64 (stmt, 8), n_fp = sqlite3_column_int64 (stmt, 9);
-      const char *calibre = (const char *)sqlite3_column_text (stmt, 12);
+      const char *calibre = tm_stmt_column_text (stmt, 12);
       Pair pair;
 
       if (run != last_run)
         {
-          g_autofree char *key = tm_knm_reference_params_key ((const char *)sqlite3_column_text (stmt, 10));
+          g_autofree char *key = tm_knm_reference_params_key (tm_stmt_column_text (stmt, 10));
 
           params_key = g_quark_from_string (key);
           last_run = run;
         }
       pair.lo = MIN (q, c);
       pair.hi = MAX (q, c);
-      pair.modality = g_quark_from_string ((const char *)sqlite3_column_text (stmt, 11));
+      pair.modality = g_quark_from_string (tm_stmt_column_text (stmt, 11));
       pair.calibre = calibre != NULL ? g_quark_from_string (calibre) : 0;
       pair.params_key = params_key;
 

@@ -111,7 +111,7 @@ tm_store_add_microstamp (TmStore     *store,
         tm_store_set_sql_error (store, error, rc, "cannot read the acquisition");
       goto fail;
     }
-  acq_uuid = g_strdup ((const char *)sqlite3_column_text (find, 0));
+  acq_uuid = g_strdup (tm_stmt_column_text (find, 0));
 
   insert = tm_store_prepare (store, "INSERT OR IGNORE INTO acquisition_microstamps (acquisition_id, location, code)"
                                     " VALUES (?, ?, ?)", error);
@@ -164,8 +164,8 @@ collect_stamps (TmStore     *store,
       TmMicrostamp *stamp = g_new0 (TmMicrostamp, 1);
 
       stamp->acquisition_id = sqlite3_column_int64 (stmt, 0);
-      stamp->location = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
-      stamp->code = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
+      stamp->location = g_strdup (tm_stmt_column_text (stmt, 1));
+      stamp->code = g_strdup (tm_stmt_column_text (stmt, 2));
       g_ptr_array_add (stamps, stamp);
     }
   if (rc != SQLITE_DONE)
@@ -395,14 +395,8 @@ tm_store_import_microstamp_registry (TmStore     *store,
       sqlite3_reset (insert);
       sqlite3_bind_text (insert, 1, code, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (insert, 2, make, -1, SQLITE_TRANSIENT);
-      if (field_or_null (fields, columns[2]) != NULL)
-        sqlite3_bind_text (insert, 3, field_or_null (fields, columns[2]), -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_null (insert, 3);
-      if (field_or_null (fields, columns[3]) != NULL)
-        sqlite3_bind_text (insert, 4, field_or_null (fields, columns[3]), -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_null (insert, 4);
+      tm_stmt_bind_text_or_null (insert, 3, field_or_null (fields, columns[2]));
+      tm_stmt_bind_text_or_null (insert, 4, field_or_null (fields, columns[3]));
       sqlite3_bind_text (insert, 5, basename, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (insert, 6, now, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (insert);
@@ -479,11 +473,11 @@ tm_store_resolve_microstamp (TmStore     *store,
       return NULL;
     }
   firearm = g_new0 (TmMicrostampFirearm, 1);
-  firearm->code = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-  firearm->make = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
-  firearm->model = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
-  firearm->serial = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
-  firearm->source = g_strdup ((const char *)sqlite3_column_text (stmt, 4));
-  firearm->imported_at = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
+  firearm->code = g_strdup (tm_stmt_column_text (stmt, 0));
+  firearm->make = g_strdup (tm_stmt_column_text (stmt, 1));
+  firearm->model = g_strdup (tm_stmt_column_text (stmt, 2));
+  firearm->serial = g_strdup (tm_stmt_column_text (stmt, 3));
+  firearm->source = g_strdup (tm_stmt_column_text (stmt, 4));
+  firearm->imported_at = g_strdup (tm_stmt_column_text (stmt, 5));
   return firearm;
 }

@@ -70,14 +70,14 @@ load_hit (TmStore    *store,
       return FALSE;
     }
   hit->id = sqlite3_column_int64 (stmt, 0);
-  hit->uuid = g_strdup (tm_report_column_text (stmt, 1));
+  hit->uuid = g_strdup (tm_stmt_column_text (stmt, 1));
   hit->lead_id = sqlite3_column_int64 (stmt, 2);
-  hit->event_uuid = g_strdup (tm_report_column_text (stmt, 3));
-  hit->examiner = g_strdup (tm_report_column_text (stmt, 4));
-  hit->confirmed_at = g_strdup (tm_report_column_text (stmt, 5));
+  hit->event_uuid = g_strdup (tm_stmt_column_text (stmt, 3));
+  hit->examiner = g_strdup (tm_stmt_column_text (stmt, 4));
+  hit->confirmed_at = g_strdup (tm_stmt_column_text (stmt, 5));
   hit->n_hits = sqlite3_column_int64 (stmt, 6);
-  hit->conclusion = g_strdup (tm_report_column_text (stmt, 7));
-  hit->note = g_strdup (tm_report_column_text (stmt, 8));
+  hit->conclusion = g_strdup (tm_stmt_column_text (stmt, 7));
+  hit->note = g_strdup (tm_stmt_column_text (stmt, 8));
   return TRUE;
 }
 
@@ -105,8 +105,8 @@ add_conclusion (TmReportDoc *doc,
   sqlite3_bind_int64 (stmt, 1, hit->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *aa = tm_report_column_text (stmt, 0), *an = tm_report_column_text (stmt, 1);
-      const char *ba = tm_report_column_text (stmt, 2), *bn = tm_report_column_text (stmt, 3);
+      const char *aa = tm_stmt_column_text (stmt, 0), *an = tm_stmt_column_text (stmt, 1);
+      const char *ba = tm_stmt_column_text (stmt, 2), *bn = tm_stmt_column_text (stmt, 3);
 
       g_string_append_printf (links, "%s%s%s%s — %s%s%s\n", links->len ? "" : "",
                               aa && *aa ? aa : "", aa && *aa ? " " : "", an,
@@ -178,15 +178,15 @@ add_custody (TmReportDoc *doc,
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
           g_autofree char *file = g_strdup_printf ("%s (#%" G_GINT64_FORMAT ")",
-                                                   tm_report_column_text (stmt, 0),
+                                                   tm_stmt_column_text (stmt, 0),
                                                    (gint64) sqlite3_column_int64 (stmt, 6));
           g_autofree char *size = tm_report_format_int (sqlite3_column_int64 (stmt, 2));
-          g_autofree char *who = tm_report_describe_user (store, tm_report_column_text (stmt, 3));
-          g_autofree char *when = tm_report_format_datetime (tm_report_column_text (stmt, 4));
+          g_autofree char *who = tm_report_describe_user (store, tm_stmt_column_text (stmt, 3));
+          g_autofree char *when = tm_report_format_datetime (tm_stmt_column_text (stmt, 4));
           g_autofree char *imported = g_strdup_printf ("%s\n%s\n%s", when, who,
-                                                       tm_report_column_text (stmt, 5));
+                                                       tm_stmt_column_text (stmt, 5));
 
-          const char *sha = tm_report_column_text (stmt, 1);
+          const char *sha = tm_stmt_column_text (stmt, 1);
           g_autofree char *hash = g_strdup_printf ("%.32s\n%s", sha, strlen (sha) > 32 ? sha + 32 : "");
 
           tm_report_table_add_rowv (table, file, hash, size, imported, NULL);
@@ -201,7 +201,7 @@ add_custody (TmReportDoc *doc,
       return FALSE;
     sqlite3_bind_int64 (lead, 1, hit->lead_id);
     if (sqlite3_step (lead) == SQLITE_ROW)
-      lead_uuid = g_strdup (tm_report_column_text (lead, 0));
+      lead_uuid = g_strdup (tm_stmt_column_text (lead, 0));
   }
   g_ptr_array_extend (entities, acquisition_uuids, NULL, NULL);
   g_ptr_array_extend (entities, case_uuids, NULL, NULL);

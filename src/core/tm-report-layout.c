@@ -221,48 +221,33 @@ tm_report_fill_pattern (cairo_t *cr,
                         double   h,
                         guint    index)
 {
+  /* Greys, hatches and dots tell the series apart in black-and-white print. */
+  static const struct { double grey; double hatch_spacing; gboolean cross; gboolean dots; } patterns[] = {
+    { 0.25, 0.0, FALSE, FALSE },
+    { 1.0,  3.0, FALSE, FALSE },
+    { 0.72, 0.0, FALSE, FALSE },
+    { 1.0,  3.5, TRUE,  FALSE },
+    { 1.0,  0.0, FALSE, TRUE },
+  };
+  guint p = index % G_N_ELEMENTS (patterns);
+
   cairo_save (cr);
-  switch (index % 5)
-    {
-    case 0:
-      cairo_set_source_rgb (cr, 0.25, 0.25, 0.25);
-      cairo_rectangle (cr, x, y, w, h);
-      cairo_fill (cr);
-      break;
-    case 1:
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_rectangle (cr, x, y, w, h);
-      cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-      hatch (cr, x, y, w, h, 3.0, 1);
-      break;
-    case 2:
-      cairo_set_source_rgb (cr, 0.72, 0.72, 0.72);
-      cairo_rectangle (cr, x, y, w, h);
-      cairo_fill (cr);
-      break;
-    case 3:
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_rectangle (cr, x, y, w, h);
-      cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-      hatch (cr, x, y, w, h, 3.5, 1);
-      hatch (cr, x, y, w, h, 3.5, -1);
-      break;
-    case 4:
-    default:
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_rectangle (cr, x, y, w, h);
-      cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-      for (double yy = y + 1.5; yy < y + h; yy += 3)
-        for (double xx = x + 1.5; xx < x + w; xx += 3)
-          {
-            cairo_arc (cr, xx, yy, 0.55, 0, 2 * G_PI);
-            cairo_fill (cr);
-          }
-      break;
-    }
+  cairo_set_source_rgb (cr, patterns[p].grey, patterns[p].grey, patterns[p].grey);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_fill (cr);
+  if (patterns[p].hatch_spacing > 0 || patterns[p].dots)
+    cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  if (patterns[p].hatch_spacing > 0)
+    hatch (cr, x, y, w, h, patterns[p].hatch_spacing, 1);
+  if (patterns[p].cross)
+    hatch (cr, x, y, w, h, patterns[p].hatch_spacing, -1);
+  if (patterns[p].dots)
+    for (double yy = y + 1.5; yy < y + h; yy += 3)
+      for (double xx = x + 1.5; xx < x + w; xx += 3)
+        {
+          cairo_arc (cr, xx, yy, 0.55, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_set_line_width (cr, 0.6);
   cairo_rectangle (cr, x, y, w, h);

@@ -86,7 +86,7 @@ static char *
 dup_column (sqlite3_stmt *stmt,
             int           column)
 {
-  return g_strdup (tm_report_column_text (stmt, column));
+  return g_strdup (tm_stmt_column_text (stmt, column));
 }
 
 static const char *
@@ -163,9 +163,9 @@ tm_report_lead_status (TmStore *store,
   sqlite3_bind_int64 (stmt, 1, lead_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      const char *kind = tm_report_column_text (stmt, 0);
-      const char *conclusion = tm_report_column_text (stmt, 1);
-      const char *status = tm_report_column_text (stmt, 2);
+      const char *kind = tm_stmt_column_text (stmt, 0);
+      const char *conclusion = tm_stmt_column_text (stmt, 1);
+      const char *status = tm_stmt_column_text (stmt, 2);
 
       if (g_strcmp0 (kind, "status") == 0 && status != NULL)
         return g_strdup (status);
@@ -732,7 +732,7 @@ add_scores (TmReportDoc *doc,
       g_autofree char *query_name = NULL, *cand_name = NULL;
       g_autofree char *pair = NULL, *run = NULL, *score = NULL, *cells = NULL, *accf = NULL;
       g_autofree char *p = NULL, *reviewed = NULL;
-      const char *decision = tm_report_column_text (stmt, 13);
+      const char *decision = tm_stmt_column_text (stmt, 13);
 
       if (g_hash_table_contains (seen, key))
         continue;   /* the latest run of a pair is enough */
@@ -760,7 +760,7 @@ add_scores (TmReportDoc *doc,
           /* runs saved before the source was recorded measured against their own bulk */
           TmKnmSource source = sqlite3_column_type (stmt, 14) == SQLITE_NULL
                                ? TM_KNM_SOURCE_RUN
-                               : tm_knm_source_from_string (tm_report_column_text (stmt, 14));
+                               : tm_knm_source_from_string (tm_stmt_column_text (stmt, 14));
           guint knm_n = (guint)sqlite3_column_int (stmt, 15);
           g_autofree char *words = tm_knm_format_unusualness (sqlite3_column_double (stmt, 8), knm_n);
           g_autoptr(GString) cell = g_string_new (words);
@@ -789,7 +789,7 @@ add_scores (TmReportDoc *doc,
           reviewed = g_strdup_printf ("%s\n%s", who, when);
         }
       else
-        reviewed = g_strdup (tm_report_describe_word (tm_report_column_text (stmt, 10)));
+        reviewed = g_strdup (tm_report_describe_word (tm_stmt_column_text (stmt, 10)));
       tm_report_table_add_rowv (table, pair, run, score, cells, accf, p, reviewed, NULL);
       n++;
     }
@@ -871,10 +871,10 @@ add_history (TmReportDoc *doc,
   table = tm_report_doc_begin_table (doc, 3, widths, header);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_autofree char *when = tm_report_format_datetime (tm_report_column_text (stmt, 0));
-      g_autofree char *who = tm_report_describe_user (store, tm_report_column_text (stmt, 1));
-      g_autofree char *what = describe_payload (tm_report_column_text (stmt, 2),
-                                                tm_report_column_text (stmt, 3), members);
+      g_autofree char *when = tm_report_format_datetime (tm_stmt_column_text (stmt, 0));
+      g_autofree char *who = tm_report_describe_user (store, tm_stmt_column_text (stmt, 1));
+      g_autofree char *what = describe_payload (tm_stmt_column_text (stmt, 2),
+                                                tm_stmt_column_text (stmt, 3), members);
 
       tm_report_table_add_rowv (table, when, who, what, NULL);
     }
@@ -922,8 +922,8 @@ tm_report_add_lead_sections (TmReportDoc   *doc,
       return FALSE;
     }
   uuid = dup_column (stmt, 0);
-  created_by = tm_report_describe_user (store, tm_report_column_text (stmt, 1));
-  created_at = tm_report_format_datetime (tm_report_column_text (stmt, 2));
+  created_by = tm_report_describe_user (store, tm_stmt_column_text (stmt, 1));
+  created_at = tm_report_format_datetime (tm_stmt_column_text (stmt, 2));
   status = tm_report_lead_status (store, lead_id);
   for (guint i = 0; i < members->len; i++)
     g_hash_table_add (cases, &((Member *) g_ptr_array_index (members, i))->case_id);

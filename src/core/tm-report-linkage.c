@@ -197,7 +197,7 @@ build_graph (TmStore *store,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 row[5];
-      const char *conclusion = tm_report_column_text (stmt, 4);
+      const char *conclusion = tm_stmt_column_text (stmt, 4);
 
       for (int i = 0; i < 4; i++)
         row[i] = sqlite3_column_int64 (stmt, i);
@@ -258,12 +258,12 @@ build_graph (TmStore *store,
       if (sqlite3_step (info) != SQLITE_ROW)
         continue;
       node.id = g_array_index (order, gint64, i);
-      agency = tm_report_column_text (info, 0);
-      node.label = agency && *agency ? g_strdup_printf ("%s %s", agency, tm_report_column_text (info, 1))
-                                     : g_strdup (tm_report_column_text (info, 1));
-      node.date = g_strdup (tm_report_column_text (info, 2));
-      node.offense = g_strdup (tm_report_column_text (info, 3));
-      node.location = g_strdup (tm_report_column_text (info, 4));
+      agency = tm_stmt_column_text (info, 0);
+      node.label = agency && *agency ? g_strdup_printf ("%s %s", agency, tm_stmt_column_text (info, 1))
+                                     : g_strdup (tm_stmt_column_text (info, 1));
+      node.date = g_strdup (tm_stmt_column_text (info, 2));
+      node.offense = g_strdup (tm_stmt_column_text (info, 3));
+      node.location = g_strdup (tm_stmt_column_text (info, 4));
       g_array_append_val (graph->nodes, node);
     }
   /* Root first, the others by date then number: a fixed order gives a fixed drawing. */

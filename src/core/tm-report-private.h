@@ -19,9 +19,6 @@ TmReport *tm_report_new_from_doc      (TmStore               *store,
 /* "Display Name (login)", or the login when the user has no name or is unknown. */
 char     *tm_report_describe_user     (TmStore               *store,
                                        const char            *login);
-/* sqlite3_column_text as a const char * (NULL stays NULL). */
-const char *tm_report_column_text     (sqlite3_stmt          *stmt,
-                                       int                    column);
 
 /* The lead sections (cases, evidence, scores, aligned images, history) of the lead
  * with row id @lead_id; shared by the lead and the hit report. @confirmed: the lead

@@ -91,7 +91,7 @@ first_day (TmStore *store)
     "  UNION ALL SELECT MIN (started_at) FROM correlation_runs)", NULL);
 
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    return g_strdup (tm_report_column_text (stmt, 0));
+    return g_strdup (tm_stmt_column_text (stmt, 0));
   return NULL;
 }
 
@@ -162,8 +162,8 @@ stats_init (Stats                    *stats,
                        range->site, tm_store_get_path (store));
           return FALSE;
         }
-      stats->site_uuid = g_strdup (tm_report_column_text (stmt, 0));
-      stats->site_name = g_strdup (tm_report_column_text (stmt, 1));
+      stats->site_uuid = g_strdup (tm_stmt_column_text (stmt, 0));
+      stats->site_name = g_strdup (tm_stmt_column_text (stmt, 1));
     }
   return TRUE;
 }
@@ -210,10 +210,7 @@ bind_range (const Stats  *stats,
 {
   sqlite3_bind_text (stmt, 1, stats->from, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, stats->to_exclusive, -1, SQLITE_TRANSIENT);
-  if (stats->site_uuid != NULL)
-    sqlite3_bind_text (stmt, 3, stats->site_uuid, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 3);
+  tm_stmt_bind_text_or_null (stmt, 3, stats->site_uuid);
 }
 
 /* Period keys in order, then per key the counts of acquisitions, leads and hits. */
@@ -286,7 +283,7 @@ count_into (const Stats *stats,
       bind_range (stats, stmt);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          Row *row = find_row (rows, tm_report_column_text (stmt, 0));
+          Row *row = find_row (rows, tm_stmt_column_text (stmt, 0));
           double n = sqlite3_column_double (stmt, 1);
 
           if (what == 0)
@@ -642,8 +639,8 @@ add_outcomes (TmReportDoc *doc,
   bind_range (stats, stmt);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *outcome = tm_report_column_text (stmt, 0);
-      const char *conclusion = tm_report_column_text (stmt, 1);
+      const char *outcome = tm_stmt_column_text (stmt, 0);
+      const char *conclusion = tm_stmt_column_text (stmt, 1);
       guint i;
 
       for (i = 0; i < 4 && g_strcmp0 (outcome, outcomes[i]) != 0; i++)

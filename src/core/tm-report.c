@@ -58,13 +58,6 @@ tm_report_init (TmReport *self)
 {
 }
 
-const char *
-tm_report_column_text (sqlite3_stmt *stmt,
-                       int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
-
 char *
 tm_report_describe_user (TmStore    *store,
                          const char *login)
@@ -79,7 +72,7 @@ tm_report_describe_user (TmStore    *store,
       sqlite3_bind_text (stmt, 1, login, -1, SQLITE_TRANSIENT);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
-          const char *name = tm_report_column_text (stmt, 0);
+          const char *name = tm_stmt_column_text (stmt, 0);
 
           if (name != NULL && *name != '\0' && g_strcmp0 (name, login) != 0)
             return g_strdup_printf ("%s (%s)", name, login);
@@ -95,7 +88,7 @@ local_site_name (TmStore *store)
                                              NULL);
 
   if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    return g_strdup (tm_report_column_text (stmt, 0));
+    return g_strdup (tm_stmt_column_text (stmt, 0));
   return g_strdup (g_get_host_name ());
 }
 

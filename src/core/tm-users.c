@@ -82,7 +82,7 @@ tm_store_check_permission (TmStore       *store,
       tm_store_set_sql_error (store, error, rc, "cannot read the users");
       return FALSE;
     }
-  role = (const char *)sqlite3_column_text (stmt, 0);
+  role = tm_stmt_column_text (stmt, 0);
   if (sqlite3_column_int (stmt, 1) == 0)
     {
       g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_PERMISSION,
@@ -129,10 +129,10 @@ tm_store_list_users (TmStore  *store,
     {
       TmUser *user = g_new0 (TmUser, 1);
 
-      user->login = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
-      user->display_name = g_strdup ((const char *)sqlite3_column_text (stmt, 1));
-      user->role = g_strdup ((const char *)sqlite3_column_text (stmt, 2));
-      user->created_at = g_strdup ((const char *)sqlite3_column_text (stmt, 3));
+      user->login = g_strdup (tm_stmt_column_text (stmt, 0));
+      user->display_name = g_strdup (tm_stmt_column_text (stmt, 1));
+      user->role = g_strdup (tm_stmt_column_text (stmt, 2));
+      user->created_at = g_strdup (tm_stmt_column_text (stmt, 3));
       user->active = sqlite3_column_int (stmt, 4) != 0;
       g_ptr_array_add (users, user);
     }
@@ -235,7 +235,7 @@ update_user (TmStore     *store,
         tm_store_set_sql_error (store, error, rc, "cannot read the users");
       goto fail;
     }
-  previous = g_strdup ((const char *)sqlite3_column_text (find, 0));
+  previous = g_strdup (tm_stmt_column_text (find, 0));
 
   stmt = tm_store_prepare (store, sql, error);
   if (stmt == NULL)
