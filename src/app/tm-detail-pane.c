@@ -19,6 +19,7 @@
 
 #include "tm-detail-pane.h"
 #include "tm-format.h"
+#include "tm-lead-status.h"
 #include "tm-relief.h"
 #include "tm-store.h"
 #include "tm-workflow.h"
@@ -195,24 +196,6 @@ region_label (const char *region)
   return _("Breech face, preprocessed");
 }
 
-static const char *
-status_label (const char *status)
-{
-  if (g_strcmp0 (status, "open") == 0)
-    return _("Open");
-  if (g_strcmp0 (status, "confirmed") == 0)
-    return _("Confirmed");
-  if (g_strcmp0 (status, "eliminated") == 0)
-    return _("Eliminated");
-  if (g_strcmp0 (status, "inconclusive") == 0)
-    return _("Inconclusive");
-  if (g_strcmp0 (status, "unsuitable") == 0)
-    return _("Unsuitable");
-  if (g_strcmp0 (status, "closed") == 0)
-    return _("Closed");
-  return status;
-}
-
 static void
 tm_detail_pane_clear_leads (TmDetailPane *self)
 {
@@ -266,7 +249,7 @@ tm_detail_pane_fill_leads (TmDetailPane *self,
         }
       /* Translators: a lead's row: its number and status ("open", "confirmed", …) */
       title = g_strdup_printf (_("Lead %" PRId64 " · %s"),
-                               tm_lead_get_id (lead), status_label (tm_lead_get_status (lead)));
+                               tm_lead_get_id (lead), tm_lead_status_label (tm_lead_get_status (lead)));
       /* Translators: the lead's members, who created it and when */
       subtitle = g_strdup_printf (_("%s — by %s, %.10s"), others->str,
                                   tm_lead_get_created_by (lead),

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tm-app-util.h"
 #include "tm-hit-item.h"
 #include "tm-hits-page.h"
 #include "tm-report-dialog.h"
@@ -303,11 +304,7 @@ tm_hits_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_HITS_PAGE);
-  /* dispose_template() only unparents the children bound to fields; the unnamed
-   * root of the template would outlive the page. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  tm_widget_dispose_template_all (GTK_WIDGET (self), TM_TYPE_HITS_PAGE);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->hits);

@@ -22,8 +22,10 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "tm-app-util.h"
 #include "tm-audit-dialog.h"
 #include "tm-confirm-dialog.h"
+#include "tm-lead-status.h"
 #include "tm-lead-view.h"
 #include "tm-relief.h"
 #include "tm-report-dialog.h"
@@ -85,19 +87,12 @@ static guint signals[N_SIGNALS];
 static const char *
 describe_status (const char *status)
 {
+  /* The view says more than the list of what open and confirmed mean. */
   if (g_strcmp0 (status, "open") == 0)
     return _("Open — unconfirmed");
   if (g_strcmp0 (status, "confirmed") == 0)
     return _("Confirmed — hit");
-  if (g_strcmp0 (status, "eliminated") == 0)
-    return _("Eliminated");
-  if (g_strcmp0 (status, "inconclusive") == 0)
-    return _("Inconclusive");
-  if (g_strcmp0 (status, "unsuitable") == 0)
-    return _("Unsuitable");
-  if (g_strcmp0 (status, "closed") == 0)
-    return _("Closed");
-  return status;
+  return tm_lead_status_label (status);
 }
 
 static const char *
@@ -836,11 +831,7 @@ tm_lead_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_LEAD_VIEW);
-  /* dispose_template() only unparents the children bound to fields; the unnamed
-   * root of the template would outlive the page. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  tm_widget_dispose_template_all (GTK_WIDGET (self), TM_TYPE_LEAD_VIEW);
   g_clear_object (&self->lead);
   g_clear_object (&self->settings);
 

@@ -16,6 +16,8 @@
 
 #include <glib/gi18n.h>
 
+#include "tm-app-util.h"
+#include "tm-lead-status.h"
 #include "tm-lead.h"
 #include "tm-lead-view.h"
 #include "tm-leads-page.h"
@@ -56,24 +58,6 @@ G_DEFINE_FINAL_TYPE (TmLeadsPage, tm_leads_page, GTK_TYPE_WIDGET)
 
 /* ---- cells ---- */
 
-static const char *
-status_text (const char *status)
-{
-  if (g_strcmp0 (status, "open") == 0)
-    return _("Open");
-  if (g_strcmp0 (status, "confirmed") == 0)
-    return _("Confirmed");
-  if (g_strcmp0 (status, "eliminated") == 0)
-    return _("Eliminated");
-  if (g_strcmp0 (status, "inconclusive") == 0)
-    return _("Inconclusive");
-  if (g_strcmp0 (status, "unsuitable") == 0)
-    return _("Unsuitable");
-  if (g_strcmp0 (status, "closed") == 0)
-    return _("Closed");
-  return status;
-}
-
 static char *
 format_id (gpointer item)
 {
@@ -83,7 +67,7 @@ format_id (gpointer item)
 static char *
 format_status (gpointer item)
 {
-  return g_strdup (status_text (tm_lead_get_status (item)));
+  return g_strdup (tm_lead_status_label (tm_lead_get_status (item)));
 }
 
 /* "3 · 2024-0113, 2024-0187": how many, and the cases they come from. */
@@ -379,11 +363,7 @@ tm_leads_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_func (self->selection, selection_changed_cb, self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TM_TYPE_LEADS_PAGE);
-  /* dispose_template() only unparents the children bound to fields; the unnamed
-   * root of the template would outlive the page. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
-    gtk_widget_unparent (child);
+  tm_widget_dispose_template_all (GTK_WIDGET (self), TM_TYPE_LEADS_PAGE);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
