@@ -33,7 +33,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-search.h"
 
 typedef struct
@@ -372,12 +372,7 @@ tm_cli_evaluate (TmCliContext *ctx,
       tm_cli_error ("%s", error->message);
       return 1;
     }
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store != NULL)
     acquisitions = tm_store_list_acquisitions (store, &error);
   if (acquisitions == NULL)

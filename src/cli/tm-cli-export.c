@@ -13,7 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-format.h"
 #include "tm-store.h"
 #include "tm-tiff.h"
@@ -53,13 +53,7 @@ tm_cli_export (TmCliContext *ctx,
       tm_cli_error ("export: say what to write: --x3p OUT, --tiff OUT or --original OUT");
       return 2;
     }
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store != NULL)
     acquisition = tm_store_find_acquisition (store, argv[1], &error);
   if (acquisition != NULL)

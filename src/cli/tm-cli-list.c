@@ -11,7 +11,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-store.h"
 
 enum { COL_ID, COL_FILE, COL_SIZE, COL_PIXEL, COL_MODALITY, COL_CASE, COL_EXHIBIT,
@@ -80,13 +80,7 @@ tm_cli_list (TmCliContext *ctx,
       return 2;
     }
   /* Reading commands never create a database: a mistyped --db must not look empty. */
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store != NULL)
     acquisitions = tm_store_list_acquisitions (store, &error);
   if (acquisitions == NULL)

@@ -14,7 +14,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-report.h"
 #include "tm-store.h"
 #include "tm-users.h"
@@ -74,13 +74,7 @@ tm_cli_report (TmCliContext *ctx,
       tm_cli_error ("report: give the PDF file to write with -o OUT.pdf");
       return 2;
     }
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store == NULL || !tm_store_check_permission (store, ctx->user, TM_PERMISSION_REPORT, &error))
     {
       tm_cli_error ("%s", error->message);

@@ -15,7 +15,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-format.h"
 #include "tm-importer.h"
 
@@ -45,12 +45,7 @@ tm_cli_reprocess (TmCliContext *ctx,
       tm_cli_error ("reprocess: takes no arguments");
       return 2;
     }
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store == NULL)
     {
       tm_cli_error ("%s", error->message);

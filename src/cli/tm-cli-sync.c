@@ -15,7 +15,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-store.h"
 #include "tm-sync.h"
 
@@ -190,12 +190,7 @@ tm_cli_sync (TmCliContext *ctx,
       tm_cli_error ("sync: --batch must be a positive number");
       return 2;
     }
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store == NULL)
     {
       tm_cli_error ("%s", error->message);

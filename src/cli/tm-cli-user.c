@@ -16,20 +16,27 @@
 #include "tm-users.h"
 
 TmStore *
-tm_cli_open_store (TmCliContext  *ctx,
-                   GError       **error)
+tm_cli_open_existing_store (TmCliContext  *ctx,
+                            GError       **error)
 {
-  g_autoptr(TmStore) store = NULL;
-  const char *os_login = g_get_user_name ();
-
-  /* Workflow commands never create a database: a mistyped --db must not look empty. */
+  /* Only 'init' creates a database: a mistyped --db must not look empty. */
   if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_OPEN,
                    "%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
       return NULL;
     }
-  store = tm_store_open (ctx->db_path, error);
+  return tm_store_open (ctx->db_path, error);
+}
+
+TmStore *
+tm_cli_open_store (TmCliContext  *ctx,
+                   GError       **error)
+{
+  g_autoptr(TmStore) store = NULL;
+  const char *os_login = g_get_user_name ();
+
+  store = tm_cli_open_existing_store (ctx, error);
   if (store == NULL)
     return NULL;
   /* --user acts as someone else: fine for a registered user (scripts, tests), and for an

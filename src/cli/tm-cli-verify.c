@@ -10,7 +10,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tm-cli.h"
+#include "tm-cli-workflow.h"
 #include "tm-store.h"
 
 int
@@ -37,14 +37,8 @@ tm_cli_verify (TmCliContext *ctx,
       tm_cli_error ("verify: unexpected argument '%s'", argv[1]);
       return 2;
     }
-  if (!g_file_test (ctx->db_path, G_FILE_TEST_EXISTS))
-    {
-      tm_cli_error ("%s: no database here (create one with 'toolmark-cli init')", ctx->db_path);
-      return 1;
-    }
-
   start = g_get_monotonic_time ();
-  store = tm_store_open (ctx->db_path, &error);
+  store = tm_cli_open_existing_store (ctx, &error);
   if (store == NULL ||
       (count = tm_store_count_acquisitions (store, &error)) < 0 ||
       !tm_store_verify (store, &problems, &error))

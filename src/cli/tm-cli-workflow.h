@@ -19,6 +19,10 @@ typedef struct
   const char       *summary;
 } TmCliSubcommand;
 
+/* Opens the database of --db; an error when there is none (only 'init' creates one).
+ * For every command that reads or changes an existing database. */
+TmStore  *tm_cli_open_existing_store (TmCliContext       *ctx,
+                                      GError            **error);
 /* Opens the existing database of --db and applies the --user rule: acting as another
  * login is allowed when that login is an active user, or the OS login an administrator. */
 TmStore  *tm_cli_open_store      (TmCliContext           *ctx,
