@@ -101,14 +101,7 @@ string_sorter (const char *property)
 static void
 add_columns (TmHitsPage *self)
 {
-  struct {
-    const char *title;
-    TmTextColumnFormat format;
-    GtkSorter *sorter;
-    gboolean numeric;
-    int width;
-    gboolean expand;
-  } columns[] = {
+  TmTextColumnSpec columns[] = {
     { _("Hit"), format_id, numeric_sorter ("id", GTK_SORT_ASCENDING), TRUE, 60, FALSE },
     { _("Lead"), format_lead, numeric_sorter ("lead-id", GTK_SORT_ASCENDING), TRUE, 60, FALSE },
     { _("Linked Cases"), format_cases, string_sorter ("cases"), FALSE, 260, TRUE },
@@ -118,14 +111,7 @@ add_columns (TmHitsPage *self)
     { _("ATF Hits"), format_n_hits, numeric_sorter ("n-hits", GTK_SORT_DESCENDING), TRUE, 80, FALSE },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column =
-        tm_text_column_new (columns[i].title, columns[i].format, columns[i].sorter,
-                            columns[i].numeric, columns[i].width, columns[i].expand);
-
-      gtk_column_view_append_column (self->column_view, column);
-    }
+  tm_text_column_append_all (self->column_view, columns, G_N_ELEMENTS (columns));
 }
 
 /* ---- loading ---- */

@@ -153,14 +153,7 @@ numeric_sorter (const char *property)
 static void
 add_columns (TmLeadsPage *self)
 {
-  struct {
-    const char *title;
-    TmTextColumnFormat format;
-    GtkSorter *sorter;
-    gboolean numeric;
-    int width;
-    gboolean expand;
-  } columns[] = {
+  TmTextColumnSpec columns[] = {
     { _("Lead"), format_id, numeric_sorter ("id"), TRUE, 60, FALSE },
     { _("Status"), format_status, string_sorter ("status"), FALSE, 100, FALSE },
     { _("Members"), format_members, numeric_sorter ("n-members"), FALSE, 200, TRUE },
@@ -170,14 +163,7 @@ add_columns (TmLeadsPage *self)
     { _("Outcome"), format_outcome, string_sorter ("outcome"), FALSE, 130, FALSE },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column =
-        tm_text_column_new (columns[i].title, columns[i].format, columns[i].sorter,
-                            columns[i].numeric, columns[i].width, columns[i].expand);
-
-      gtk_column_view_append_column (self->column_view, column);
-    }
+  tm_text_column_append_all (self->column_view, columns, G_N_ELEMENTS (columns));
 }
 
 /* ---- filtering and selection ---- */

@@ -77,6 +77,21 @@ tm_text_column_new (const char         *title,
   return column;
 }
 
+void
+tm_text_column_append_all (GtkColumnView          *view,
+                           const TmTextColumnSpec *specs,
+                           guint                   n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column =
+        tm_text_column_new (specs[i].title, specs[i].format, specs[i].sorter,
+                            specs[i].numeric, specs[i].fixed_width, specs[i].expand);
+
+      gtk_column_view_append_column (view, column);
+    }
+}
+
 char *
 tm_text_column_format_date_as (const char *iso8601,
                                const char *format)

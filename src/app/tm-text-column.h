@@ -26,6 +26,22 @@ GtkColumnViewColumn *tm_text_column_new (const char          *title,
                                          int                  fixed_width,
                                          gboolean             expand);
 
+/* A column of a list's table of columns, for tm_text_column_append_all(). */
+typedef struct
+{
+  const char         *title;
+  TmTextColumnFormat  format;
+  GtkSorter          *sorter;       /* (transfer full) (nullable) */
+  gboolean            numeric;
+  int                 fixed_width;
+  gboolean            expand;
+} TmTextColumnSpec;
+
+/* Appends to @view a tm_text_column_new() column for each of the @n @specs, in order. */
+void tm_text_column_append_all (GtkColumnView          *view,
+                                const TmTextColumnSpec *specs,
+                                guint                   n);
+
 /* "2024-05-01 14:03" in local time from ISO 8601 UTC; "—" when empty. */
 char *tm_text_column_format_date    (const char *iso8601);
 /* @iso8601 (UTC) in local time, written with the g_date_time_format() @format; "—"
