@@ -95,19 +95,14 @@ press_key (GtkWidget       *page,
 
 /* ---- the database ---- */
 
-static void
-build_database (void)
+/* Writes the synthetic shots, N_SHOTS of each of N_FIREARMS, to @dir as
+ * gunF-shotS.x3p; returns their paths, firearm by firearm. */
+static GPtrArray *
+write_shots (const char *dir)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TmStore) store = NULL;
-  g_autoptr(TmImporter) importer = NULL;
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
   TmSynthParams params;
-
-  tmpdir = tm_test_make_tmpdir ("test-review-ui-XXXXXX");
-  db_path = g_build_filename (tmpdir, "review.db", NULL);
-  store = tm_store_open (db_path, &error);
-  g_assert_no_error (error);
-  importer = tm_importer_new (store, g_get_user_name ());
 
   tm_synth_params_init (&params);
   params.size = 256;
@@ -120,12 +115,39 @@ build_database (void)
         {
           g_autoptr(TmSurface) shot = tm_synth_shot (firearm, tm_synth_derive_seed (31 + f, s), NULL);
           g_autofree char *name = g_strdup_printf ("gun%d-shot%d.x3p", f, s);
-          g_autofree char *path = g_build_filename (tmpdir, name, NULL);
-          g_autoptr(TmCaseData) data = tm_case_data_new ();
-          g_autoptr(TmAcquisition) a = NULL;
+          char *path = g_build_filename (dir, name, NULL);
 
           g_assert_true (tm_x3p_write_file (shot, path, &error));
           g_assert_no_error (error);
+          g_ptr_array_add (paths, path);
+        }
+    }
+  return paths;
+}
+
+static void
+build_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TmStore) store = NULL;
+  g_autoptr(TmImporter) importer = NULL;
+  g_autoptr(GPtrArray) paths = NULL;
+
+  tmpdir = tm_test_make_tmpdir ("test-review-ui-XXXXXX");
+  db_path = g_build_filename (tmpdir, "review.db", NULL);
+  store = tm_store_open (db_path, &error);
+  g_assert_no_error (error);
+  importer = tm_importer_new (store, g_get_user_name ());
+
+  paths = write_shots (tmpdir);
+  for (int f = 0; f < N_FIREARMS; f++)
+    {
+      for (int s = 0; s < N_SHOTS; s++)
+        {
+          const char *path = g_ptr_array_index (paths, f * N_SHOTS + s);
+          g_autoptr(TmCaseData) data = tm_case_data_new ();
+          g_autoptr(TmAcquisition) a = NULL;
+
           data->calibre = g_strdup ("9mm Luger");
           data->kind = g_strdup (s == 0 ? "crime-scene" : "test-fire");
           data->case_number = g_strdup_printf ("CASE-%d-%d", f, s);
@@ -652,7 +674,7 @@ test_window (void)
   g_autofree char *state = NULL;
   g_autofree char *user = NULL;
   g_autofree char *at = NULL;
-  TmSynthParams params;
+  g_autoptr(GPtrArray) paths = NULL;
   TmImportDialog *import;
   TmWindow *window;
   TmReviewPage *page;
@@ -663,23 +685,12 @@ test_window (void)
   guint query_pos = G_MAXUINT;
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  tm_synth_params_init (&params);
-  params.size = 256;
-  for (int f = 0; f < N_FIREARMS; f++)
+  paths = write_shots (dir);
+  for (guint i = 0; i < paths->len; i++)
     {
-      g_autoptr(TmSynthFirearm) firearm = tm_synth_firearm_new (tm_synth_derive_seed (4711, f), &params, &error);
+      g_autoptr(GFile) file = g_file_new_for_path (g_ptr_array_index (paths, i));
 
-      g_assert_no_error (error);
-      for (int s = 0; s < N_SHOTS; s++)
-        {
-          g_autoptr(TmSurface) shot = tm_synth_shot (firearm, tm_synth_derive_seed (31 + f, s), NULL);
-          g_autofree char *name = g_strdup_printf ("gun%d-shot%d.x3p", f, s);
-          g_autofree char *file_path = g_build_filename (dir, name, NULL);
-          g_autoptr(GFile) file = g_file_new_for_path (file_path);
-
-          g_assert_true (tm_x3p_write_file (shot, file_path, &error));
-          g_list_store_append (files, file);
-        }
+      g_list_store_append (files, file);
     }
 
   window = tm_ui_test_window_new (app, path);
