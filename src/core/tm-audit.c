@@ -264,8 +264,6 @@ tm_audit_list (TmStore     *store,
                GError     **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func ((GDestroyNotify)tm_audit_entry_free);
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (store), NULL);
 
@@ -280,12 +278,6 @@ tm_audit_list (TmStore     *store,
     stmt = tm_store_prepare (store, "SELECT " AUDIT_COLUMNS " FROM audit_log ORDER BY seq", error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (result, entry_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (store, error, rc, "cannot read the audit log");
-      return NULL;
-    }
-  return g_steal_pointer (&result);
+  return tm_store_collect_rows (store, stmt, (TmStmtRowFunc) entry_from_row,
+                                (GDestroyNotify) tm_audit_entry_free, "cannot read the audit log", error);
 }

@@ -47,6 +47,16 @@ GArray     *tm_store_collect_ids          (TmStore      *self,
                                            sqlite3_stmt *stmt,
                                            const char   *what,
                                            GError      **error);
+/* One object from the current row of a statement. */
+typedef gpointer (*TmStmtRowFunc) (sqlite3_stmt *stmt);
+/* Steps the prepared and bound @stmt to its end and returns @from_row of each row in a
+ * GPtrArray freeing them with @free_func; on an SQLite error sets @error naming @what. */
+GPtrArray  *tm_store_collect_rows         (TmStore        *self,
+                                           sqlite3_stmt   *stmt,
+                                           TmStmtRowFunc   from_row,
+                                           GDestroyNotify  free_func,
+                                           const char     *what,
+                                           GError        **error);
 /* The first column of the first row of @sql (a query without parameters). */
 gboolean    tm_store_query_int64          (TmStore      *self,
                                            const char   *sql,

@@ -573,6 +573,27 @@ tm_store_step_done (TmStore      *self,
   return TRUE;
 }
 
+GPtrArray *
+tm_store_collect_rows (TmStore        *self,
+                       sqlite3_stmt   *stmt,
+                       TmStmtRowFunc   from_row,
+                       GDestroyNotify  free_func,
+                       const char     *what,
+                       GError        **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, what);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 GArray *
 tm_store_collect_ids (TmStore      *self,
                       sqlite3_stmt *stmt,
@@ -1193,22 +1214,14 @@ tm_store_list_acquisitions (TmStore  *self,
                             GError  **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_object_unref);
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
 
   stmt = prepare (self, ACQUISITION_SELECT "ORDER BY a.imported_at DESC, a.id DESC", error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (result, acquisition_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      set_sql_error (self, error, rc, "cannot list the acquisitions");
-      return NULL;
-    }
-  return g_steal_pointer (&result);
+  return tm_store_collect_rows (self, stmt, (TmStmtRowFunc) acquisition_from_row, g_object_unref,
+                                "cannot list the acquisitions", error);
 }
 
 static TmAcquisition *

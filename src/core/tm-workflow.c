@@ -1099,22 +1099,14 @@ tm_store_list_hits (TmStore  *self,
                     GError  **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  g_autoptr(GPtrArray) hits = g_ptr_array_new_with_free_func ((GDestroyNotify)tm_hit_free);
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
 
   stmt = tm_store_prepare (self, HIT_SELECT "ORDER BY h.confirmed_at DESC, h.id DESC", error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (hits, hit_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      tm_store_set_sql_error (self, error, rc, "cannot list the hits");
-      return NULL;
-    }
-  return g_steal_pointer (&hits);
+  return tm_store_collect_rows (self, stmt, (TmStmtRowFunc) hit_from_row, (GDestroyNotify) tm_hit_free,
+                                "cannot list the hits", error);
 }
 
 TmHit *
