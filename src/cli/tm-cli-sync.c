@@ -46,6 +46,15 @@ sigint_thread (gpointer data)
 }
 
 static void
+add_int_member (JsonBuilder *b,
+                const char  *name,
+                gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
 print_report (const TmSyncReport *report,
               gboolean            json)
 {
@@ -58,25 +67,25 @@ print_report (const TmSyncReport *report,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "pushed");
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "acquisitions"); json_builder_add_int_value (b, report->pushed_acquisitions);
-      json_builder_set_member_name (b, "originals"); json_builder_add_int_value (b, report->pushed_originals);
-      json_builder_set_member_name (b, "leads"); json_builder_add_int_value (b, report->pushed_leads);
-      json_builder_set_member_name (b, "lead_events"); json_builder_add_int_value (b, report->pushed_events);
-      json_builder_set_member_name (b, "lead_members"); json_builder_add_int_value (b, report->pushed_members);
-      json_builder_set_member_name (b, "hits"); json_builder_add_int_value (b, report->pushed_hits);
-      json_builder_set_member_name (b, "audit"); json_builder_add_int_value (b, report->pushed_audit);
-      json_builder_set_member_name (b, "withheld"); json_builder_add_int_value (b, report->withheld);
+      add_int_member (b, "acquisitions", report->pushed_acquisitions);
+      add_int_member (b, "originals", report->pushed_originals);
+      add_int_member (b, "leads", report->pushed_leads);
+      add_int_member (b, "lead_events", report->pushed_events);
+      add_int_member (b, "lead_members", report->pushed_members);
+      add_int_member (b, "hits", report->pushed_hits);
+      add_int_member (b, "audit", report->pushed_audit);
+      add_int_member (b, "withheld", report->withheld);
       json_builder_end_object (b);
       json_builder_set_member_name (b, "pulled");
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "acquisitions"); json_builder_add_int_value (b, report->pulled_acquisitions);
-      json_builder_set_member_name (b, "leads"); json_builder_add_int_value (b, report->pulled_leads);
-      json_builder_set_member_name (b, "lead_events"); json_builder_add_int_value (b, report->pulled_events);
-      json_builder_set_member_name (b, "lead_members"); json_builder_add_int_value (b, report->pulled_members);
-      json_builder_set_member_name (b, "hits"); json_builder_add_int_value (b, report->pulled_hits);
+      add_int_member (b, "acquisitions", report->pulled_acquisitions);
+      add_int_member (b, "leads", report->pulled_leads);
+      add_int_member (b, "lead_events", report->pulled_events);
+      add_int_member (b, "lead_members", report->pulled_members);
+      add_int_member (b, "hits", report->pulled_hits);
       json_builder_end_object (b);
-      json_builder_set_member_name (b, "identical"); json_builder_add_int_value (b, report->identical);
-      json_builder_set_member_name (b, "quarantined"); json_builder_add_int_value (b, report->quarantined);
+      add_int_member (b, "identical", report->identical);
+      add_int_member (b, "quarantined", report->quarantined);
       json_builder_set_member_name (b, "messages");
       json_builder_begin_array (b);
       for (guint i = 0; i < report->messages->len; i++)
@@ -125,7 +134,7 @@ list_quarantine (TmStore  *store,
           TmSyncQuarantined *item = g_ptr_array_index (items, i);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "id"); json_builder_add_int_value (b, item->id);
+          add_int_member (b, "id", item->id);
           json_builder_set_member_name (b, "at"); json_builder_add_string_value (b, item->at);
           json_builder_set_member_name (b, "source"); json_builder_add_string_value (b, item->source);
           json_builder_set_member_name (b, "entity"); json_builder_add_string_value (b, item->entity);
