@@ -63,6 +63,15 @@ gboolean    tm_store_query_int64          (TmStore      *self,
                                            gint64       *out_value,
                                            GError      **error);
 
+/* Reads @text as a row id (a positive number: @out_id, @out_uuid NULL) or a UUID
+ * (lower-cased in @out_uuid, @out_id 0); otherwise sets @error saying it is neither
+ * @noun id (e.g. "a lead") nor a UUID. */
+gboolean    tm_store_parse_id_or_uuid     (const char   *text,
+                                           const char   *noun,
+                                           gint64       *out_id,
+                                           char        **out_uuid,
+                                           GError      **error);
+
 typedef sqlite3_stmt TmStmt;
 void        tm_stmt_free                  (TmStmt       *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TmStmt, tm_stmt_free)

@@ -573,6 +573,32 @@ tm_store_step_done (TmStore      *self,
   return TRUE;
 }
 
+gboolean
+tm_store_parse_id_or_uuid (const char  *text,
+                           const char  *noun,
+                           gint64      *out_id,
+                           char       **out_uuid,
+                           GError     **error)
+{
+  guint64 id;
+
+  *out_id = 0;
+  *out_uuid = NULL;
+  if (g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &id, NULL))
+    {
+      *out_id = (gint64)id;
+      return TRUE;
+    }
+  if (g_uuid_string_is_valid (text))
+    {
+      *out_uuid = g_ascii_strdown (text, -1);
+      return TRUE;
+    }
+  g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
+               "'%s' is neither %s id (a number) nor a UUID", text, noun);
+  return FALSE;
+}
+
 GPtrArray *
 tm_store_collect_rows (TmStore        *self,
                        sqlite3_stmt   *stmt,
@@ -1269,21 +1295,17 @@ tm_store_find_acquisition (TmStore     *self,
                            const char  *id_or_uuid,
                            GError     **error)
 {
-  guint64 id;
+  gint64 id;
+  g_autofree char *uuid = NULL;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
   g_return_val_if_fail (id_or_uuid != NULL, NULL);
 
-  if (g_ascii_string_to_unsigned (id_or_uuid, 10, 1, G_MAXINT64, &id, NULL))
-    return tm_store_get_acquisition (self, (gint64)id, error);
-  if (g_uuid_string_is_valid (id_or_uuid))
-    {
-      g_autofree char *lower = g_ascii_strdown (id_or_uuid, -1);
-      return get_acquisition_where (self, "WHERE a.uuid = ?", 0, lower, id_or_uuid, error);
-    }
-  g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-               "'%s' is neither an acquisition id (a number) nor a UUID", id_or_uuid);
-  return NULL;
+  if (!tm_store_parse_id_or_uuid (id_or_uuid, "an acquisition", &id, &uuid, error))
+    return NULL;
+  if (uuid == NULL)
+    return tm_store_get_acquisition (self, id, error);
+  return get_acquisition_where (self, "WHERE a.uuid = ?", 0, uuid, id_or_uuid, error);
 }
 
 gint64

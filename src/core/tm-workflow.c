@@ -985,21 +985,17 @@ tm_store_get_lead (TmStore     *self,
                    const char  *id_or_uuid,
                    GError     **error)
 {
-  guint64 id;
+  gint64 id;
+  g_autofree char *uuid = NULL;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
   g_return_val_if_fail (id_or_uuid != NULL, NULL);
 
-  if (g_ascii_string_to_unsigned (id_or_uuid, 10, 1, G_MAXINT64, &id, NULL))
-    return load_lead (self, "WHERE id = ?", (gint64)id, NULL, id_or_uuid, error);
-  if (g_uuid_string_is_valid (id_or_uuid))
-    {
-      g_autofree char *lower = g_ascii_strdown (id_or_uuid, -1);
-      return load_lead (self, "WHERE uuid = ?", 0, lower, id_or_uuid, error);
-    }
-  g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-               "'%s' is neither a lead id (a number) nor a UUID", id_or_uuid);
-  return NULL;
+  if (!tm_store_parse_id_or_uuid (id_or_uuid, "a lead", &id, &uuid, error))
+    return NULL;
+  if (uuid == NULL)
+    return load_lead (self, "WHERE id = ?", id, NULL, id_or_uuid, error);
+  return load_lead (self, "WHERE uuid = ?", 0, uuid, id_or_uuid, error);
 }
 
 static GPtrArray *
@@ -1115,34 +1111,23 @@ tm_store_get_hit (TmStore     *self,
                   GError     **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  guint64 id;
+  g_autofree char *uuid = NULL;
+  gint64 id;
   int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
   g_return_val_if_fail (id_or_uuid != NULL, NULL);
 
-  if (g_ascii_string_to_unsigned (id_or_uuid, 10, 1, G_MAXINT64, &id, NULL))
-    {
-      stmt = tm_store_prepare (self, HIT_SELECT "WHERE h.id = ?", error);
-      if (stmt != NULL)
-        sqlite3_bind_int64 (stmt, 1, (gint64)id);
-    }
-  else if (g_uuid_string_is_valid (id_or_uuid))
-    {
-      g_autofree char *lower = g_ascii_strdown (id_or_uuid, -1);
-
-      stmt = tm_store_prepare (self, HIT_SELECT "WHERE h.uuid = ?", error);
-      if (stmt != NULL)
-        tm_stmt_bind_text_or_null (stmt, 1, lower);
-    }
-  else
-    {
-      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                   "'%s' is neither a hit id (a number) nor a UUID", id_or_uuid);
-      return NULL;
-    }
+  if (!tm_store_parse_id_or_uuid (id_or_uuid, "a hit", &id, &uuid, error))
+    return NULL;
+  stmt = tm_store_prepare (self, uuid == NULL ? HIT_SELECT "WHERE h.id = ?" : HIT_SELECT "WHERE h.uuid = ?",
+                           error);
   if (stmt == NULL)
     return NULL;
+  if (uuid == NULL)
+    sqlite3_bind_int64 (stmt, 1, id);
+  else
+    tm_stmt_bind_text_or_null (stmt, 1, uuid);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return hit_from_row (stmt);
