@@ -77,7 +77,6 @@ tm_store_add_microstamp (TmStore     *store,
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *details = NULL;
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (store), FALSE);
 
@@ -101,16 +100,9 @@ tm_store_add_microstamp (TmStore     *store,
   if (find == NULL)
     goto fail;
   sqlite3_bind_int64 (find, 1, acquisition_id);
-  rc = sqlite3_step (find);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                     "%s: there is no acquisition %" G_GINT64_FORMAT, tm_store_get_path (store), acquisition_id);
-      else
-        tm_store_set_sql_error (store, error, rc, "cannot read the acquisition");
-      goto fail;
-    }
+  if (!tm_store_step_row (store, find, "cannot read the acquisition", error,
+                          "%s: there is no acquisition %" G_GINT64_FORMAT, tm_store_get_path (store), acquisition_id))
+    goto fail;
   acq_uuid = g_strdup (tm_stmt_column_text (find, 0));
 
   insert = tm_store_prepare (store, "INSERT OR IGNORE INTO acquisition_microstamps (acquisition_id, location, code)"
@@ -447,7 +439,6 @@ tm_store_resolve_microstamp (TmStore     *store,
   g_autoptr(TmStmt) stmt = NULL;
   g_autofree char *normalized = tm_microstamp_normalize (code);
   TmMicrostampFirearm *firearm;
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (store), NULL);
 
@@ -461,17 +452,10 @@ tm_store_resolve_microstamp (TmStore     *store,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, normalized, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                     "microstamp code %s is not in the registry of %s; import the maker's registry CSV",
-                     normalized, tm_store_get_path (store));
-      else
-        tm_store_set_sql_error (store, error, rc, "cannot read the microstamp registry");
-      return NULL;
-    }
+  if (!tm_store_step_row (store, stmt, "cannot read the microstamp registry", error,
+                          "microstamp code %s is not in the registry of %s; import the maker's registry CSV",
+                          normalized, tm_store_get_path (store)))
+    return NULL;
   firearm = g_new0 (TmMicrostampFirearm, 1);
   firearm->code = g_strdup (tm_stmt_column_text (stmt, 0));
   firearm->make = g_strdup (tm_stmt_column_text (stmt, 1));

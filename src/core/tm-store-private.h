@@ -41,6 +41,15 @@ gboolean    tm_store_step_done            (TmStore      *self,
                                            sqlite3_stmt *stmt,
                                            const char   *what,
                                            GError      **error);
+/* Steps @stmt once and expects a row: TRUE when there is one; when there is none sets
+ * @error to TM_STORE_ERROR_NOT_FOUND with the message @not_found_format, on an
+ * SQLite error as tm_store_set_sql_error() does with @what. */
+gboolean    tm_store_step_row             (TmStore      *self,
+                                           sqlite3_stmt *stmt,
+                                           const char   *what,
+                                           GError      **error,
+                                           const char   *not_found_format,
+                                           ...) G_GNUC_PRINTF (5, 6);
 /* Steps the prepared and bound @stmt to its end and returns the first column of
  * each row as a GArray of gint64; on an SQLite error sets @error naming @what. */
 GArray     *tm_store_collect_ids          (TmStore      *self,

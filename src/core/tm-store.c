@@ -599,6 +599,30 @@ tm_store_parse_id_or_uuid (const char  *text,
   return FALSE;
 }
 
+gboolean
+tm_store_step_row (TmStore      *self,
+                   sqlite3_stmt *stmt,
+                   const char   *what,
+                   GError      **error,
+                   const char   *not_found_format,
+                   ...)
+{
+  int rc = sqlite3_step (stmt);
+  va_list args;
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    {
+      set_sql_error (self, error, rc, what);
+      return FALSE;
+    }
+  va_start (args, not_found_format);
+  g_propagate_error (error, g_error_new_valist (TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND, not_found_format, args));
+  va_end (args);
+  return FALSE;
+}
+
 GPtrArray *
 tm_store_collect_rows (TmStore        *self,
                        sqlite3_stmt   *stmt,
@@ -1013,7 +1037,6 @@ tm_store_get_user_role (TmStore     *self,
                         GError     **error)
 {
   g_autoptr(TmStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
 
@@ -1021,16 +1044,11 @@ tm_store_get_user_role (TmStore     *self,
   if (stmt == NULL)
     return NULL;
   tm_stmt_bind_text_or_null (stmt, 1, login);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strdup (tm_stmt_column_text (stmt, 0));
-  if (rc == SQLITE_DONE)
-    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                 "user '%s' is not registered in %s; an administrator must add them",
-                 login ? login : "", self->path);
-  else
-    set_sql_error (self, error, rc, "cannot read the users");
-  return NULL;
+  if (!tm_store_step_row (self, stmt, "cannot read the users", error,
+                          "user '%s' is not registered in %s; an administrator must add them",
+                          login ? login : "", self->path))
+    return NULL;
+  return g_strdup (tm_stmt_column_text (stmt, 0));
 }
 
 /* Case data */
@@ -1260,7 +1278,6 @@ get_acquisition_where (TmStore     *self,
 {
   g_autofree char *sql = g_strconcat (ACQUISITION_SELECT, where, NULL);
   g_autoptr(TmStmt) stmt = prepare (self, sql, error);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
@@ -1268,15 +1285,10 @@ get_acquisition_where (TmStore     *self,
     tm_stmt_bind_text_or_null (stmt, 1, uuid);
   else
     sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return acquisition_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                 "%s: no acquisition %s", self->path, what);
-  else
-    set_sql_error (self, error, rc, "cannot read the acquisition");
-  return NULL;
+  if (!tm_store_step_row (self, stmt, "cannot read the acquisition", error,
+                          "%s: no acquisition %s", self->path, what))
+    return NULL;
+  return acquisition_from_row (stmt);
 }
 
 TmAcquisition *
@@ -2254,16 +2266,9 @@ tm_store_load_run (TmStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, run_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                     "%s: there is no correlation run %" G_GINT64_FORMAT, self->path, run_id);
-      else
-        set_sql_error (self, error, rc, "cannot read the correlation run");
-      return NULL;
-    }
+  if (!tm_store_step_row (self, stmt, "cannot read the correlation run", error,
+                          "%s: there is no correlation run %" G_GINT64_FORMAT, self->path, run_id))
+    return NULL;
   run = tm_correlation_run_new (sqlite3_column_int64 (stmt, 0), tm_stmt_column_text (stmt, 1));
   tm_correlation_run_set_id (run, run_id);
   tm_correlation_run_set_filters (run, tm_stmt_column_text (stmt, 2));

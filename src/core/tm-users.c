@@ -217,7 +217,6 @@ update_user (TmStore     *store,
   g_autoptr(TmStmt) stmt = NULL;
   g_autofree char *previous = NULL;
   g_autofree char *details = NULL;
-  int rc;
 
   if (!tm_store_begin (store, error))
     return FALSE;
@@ -225,16 +224,9 @@ update_user (TmStore     *store,
   if (find == NULL)
     goto fail;
   sqlite3_bind_text (find, 1, login, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (find);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                     "user '%s' is not registered in %s", login, tm_store_get_path (store));
-      else
-        tm_store_set_sql_error (store, error, rc, "cannot read the users");
-      goto fail;
-    }
+  if (!tm_store_step_row (store, find, "cannot read the users", error,
+                          "user '%s' is not registered in %s", login, tm_store_get_path (store)))
+    goto fail;
   previous = g_strdup (tm_stmt_column_text (find, 0));
 
   stmt = tm_store_prepare (store, sql, error);

@@ -118,20 +118,14 @@ lookup_uuid (TmStore     *self,
              GError     **error)
 {
   g_autoptr(TmStmt) stmt = tm_store_prepare (self, sql, error);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strdup (tm_stmt_column_text (stmt, 0));
-  if (rc == SQLITE_DONE)
-    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                 "%s: there is no %s %" G_GINT64_FORMAT, tm_store_get_path (self), what, id);
-  else
-    tm_store_set_sql_error (self, error, rc, "cannot read the database");
-  return NULL;
+  if (!tm_store_step_row (self, stmt, "cannot read the database", error,
+                          "%s: there is no %s %" G_GINT64_FORMAT, tm_store_get_path (self), what, id))
+    return NULL;
+  return g_strdup (tm_stmt_column_text (stmt, 0));
 }
 
 static char *
@@ -310,7 +304,6 @@ tm_store_set_candidate_state (TmStore     *self,
   g_autofree char *acq_uuid = NULL;
   g_autofree char *details = NULL;
   g_autofree char *run_text = g_strdup_printf ("%" G_GINT64_FORMAT, run_id);
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), FALSE);
 
@@ -327,17 +320,10 @@ tm_store_set_candidate_state (TmStore     *self,
     goto fail;
   sqlite3_bind_int64 (find, 1, run_id);
   sqlite3_bind_int64 (find, 2, acquisition_id);
-  rc = sqlite3_step (find);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                     "acquisition %" G_GINT64_FORMAT " is not a candidate of correlation run %" G_GINT64_FORMAT,
-                     acquisition_id, run_id);
-      else
-        tm_store_set_sql_error (self, error, rc, "cannot read the candidate");
-      goto fail;
-    }
+  if (!tm_store_step_row (self, find, "cannot read the candidate", error,
+                          "acquisition %" G_GINT64_FORMAT " is not a candidate of correlation run %" G_GINT64_FORMAT,
+                          acquisition_id, run_id))
+    goto fail;
   if (g_strcmp0 (tm_stmt_column_text (find, 0), "lead") == 0)
     {
       /* A lead is a decision others build on; it is undone with an elimination, not here. */
@@ -912,16 +898,9 @@ load_lead (TmStore     *self,
     tm_stmt_bind_text_or_null (stmt, 1, uuid);
   else
     sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                     "%s: there is no lead %s", tm_store_get_path (self), what);
-      else
-        tm_store_set_sql_error (self, error, rc, "cannot read the lead");
-      return NULL;
-    }
+  if (!tm_store_step_row (self, stmt, "cannot read the lead", error,
+                          "%s: there is no lead %s", tm_store_get_path (self), what))
+    return NULL;
   lead_id = sqlite3_column_int64 (stmt, 0);
 
   members_stmt = tm_store_prepare (self, "SELECT m.acquisition_id, a.uuid, c.case_number, e.item_number,"
@@ -1113,7 +1092,6 @@ tm_store_get_hit (TmStore     *self,
   g_autoptr(TmStmt) stmt = NULL;
   g_autofree char *uuid = NULL;
   gint64 id;
-  int rc;
 
   g_return_val_if_fail (TM_IS_STORE (self), NULL);
   g_return_val_if_fail (id_or_uuid != NULL, NULL);
@@ -1128,15 +1106,10 @@ tm_store_get_hit (TmStore     *self,
     sqlite3_bind_int64 (stmt, 1, id);
   else
     tm_stmt_bind_text_or_null (stmt, 1, uuid);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return hit_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                 "%s: there is no hit %s", tm_store_get_path (self), id_or_uuid);
-  else
-    tm_store_set_sql_error (self, error, rc, "cannot read the hit");
-  return NULL;
+  if (!tm_store_step_row (self, stmt, "cannot read the hit", error,
+                          "%s: there is no hit %s", tm_store_get_path (self), id_or_uuid))
+    return NULL;
+  return hit_from_row (stmt);
 }
 
 /* Cases */
