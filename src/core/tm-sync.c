@@ -260,18 +260,9 @@ load_meta (TmStore  *store,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, TM_STORE_ERROR, TM_STORE_ERROR_NOT_FOUND,
-                   "no acquisition %" G_GINT64_FORMAT " in %s", id, tm_store_get_path (store));
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      tm_store_set_sql_error (store, error, rc, "cannot read the acquisition");
-      return NULL;
-    }
+  if (!tm_store_step_row (store, stmt, "cannot read the acquisition", error,
+                          "no acquisition %" G_GINT64_FORMAT " in %s", id, tm_store_get_path (store)))
+    return NULL;
   for (c = 0; c < (int)G_N_ELEMENTS (acquisition_string_fields); c++)
     add_string_or_null (meta, acquisition_string_fields[c], tm_stmt_column_text (stmt, c));
   json_object_set_double_member (meta, "pixel_um_x", sqlite3_column_double (stmt, c++));

@@ -232,8 +232,7 @@ update_user (TmStore     *store,
   stmt = tm_store_prepare (store, sql, error);
   if (stmt == NULL)
     goto fail;
-  if (value != NULL)
-    sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
+  tm_stmt_bind_text_or_null (stmt, 1, value);
   sqlite3_bind_text (stmt, 2, login, -1, SQLITE_TRANSIENT);
   if (!tm_store_step_done (store, stmt, "cannot change the user", error))
     goto fail;
@@ -318,8 +317,7 @@ tm_store_insert_user (TmStore     *store,
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_text (stmt, 1, login, -1, SQLITE_TRANSIENT);
-  if (display_name != NULL)
-    sqlite3_bind_text (stmt, 2, display_name, -1, SQLITE_TRANSIENT);
+  tm_stmt_bind_text_or_null (stmt, 2, display_name);
   sqlite3_bind_text (stmt, 3, role, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, now, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
