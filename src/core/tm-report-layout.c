@@ -592,21 +592,10 @@ parse_time (const char *iso8601,
   }
 }
 
-char *
-tm_report_format_date (const char *iso8601)
-{
-  gboolean date_only;
-  g_autoptr(GDateTime) dt = parse_time (iso8601, &date_only);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (dt == NULL)
-    return g_strdup (iso8601 ? iso8601 : "—");
-  local = date_only ? g_date_time_ref (dt) : g_date_time_to_local (dt);
-  return g_date_time_format (local, "%x");
-}
-
-char *
-tm_report_format_datetime (const char *iso8601)
+/* A bare date stays that day ("%x"); a time is shown in local time as @local_format. */
+static char *
+format_time (const char *iso8601,
+             const char *local_format)
 {
   gboolean date_only;
   g_autoptr(GDateTime) dt = parse_time (iso8601, &date_only);
@@ -617,7 +606,19 @@ tm_report_format_datetime (const char *iso8601)
   if (date_only)
     return g_date_time_format (dt, "%x");
   local = g_date_time_to_local (dt);
-  return g_date_time_format (local, "%x %X");
+  return g_date_time_format (local, local_format);
+}
+
+char *
+tm_report_format_date (const char *iso8601)
+{
+  return format_time (iso8601, "%x");
+}
+
+char *
+tm_report_format_datetime (const char *iso8601)
+{
+  return format_time (iso8601, "%x %X");
 }
 
 /* ---- the document ---- */
