@@ -27,11 +27,14 @@ TmWindow      *tm_ui_test_window_new            (TmApplication *app,
 
 /* ---- the main loop ---- */
 
-/* Iterates the main loop until @done (@data) returns TRUE; the test fails when that
- * takes longer than @timeout_s seconds. */
-void        tm_ui_test_iterate_until         (gboolean  (*done) (gpointer),
+/* Iterates the main loop until @done (@data) returns TRUE; the test fails, naming
+ * @what, when that takes longer than @timeout_s seconds. */
+void        tm_ui_test_iterate_until_named   (gboolean  (*done) (gpointer),
+                                              const char *what,
                                               gpointer    data,
                                               guint       timeout_s);
+#define tm_ui_test_iterate_until(done, data, timeout_s) \
+  tm_ui_test_iterate_until_named ((done), #done, (data), (timeout_s))
 /* Iterates the main loop for @msec milliseconds (layout, drawing, idle handlers). */
 void        tm_ui_test_iterate_for           (guint       msec);
 

@@ -706,7 +706,11 @@ start_write (TmLeadView *self,
 
   self->writing = TRUE;
   update_controls (self);
-  task = g_task_new (self, self->cancellable, write_cb, NULL);
+  /* Not the load's cancellable: a reload (the leads page reselecting this lead after
+   * an earlier change, say) cancels that one, and a cancelled GTask reports
+   * CANCELLED even when the write committed — the change signal would be lost and
+   * the list would never show it. A write always finishes; the task keeps us alive. */
+  task = g_task_new (self, NULL, write_cb, NULL);
   g_task_set_source_tag (task, start_write);
   g_task_set_task_data (task, data, (GDestroyNotify) write_data_free);
   g_task_run_in_thread (task, write_thread);
