@@ -22,4 +22,7 @@ if [ "$count" -eq 0 ] && [ -d ../shared/scans ]; then
     xargs -0 "$cli" import --manifest ../shared/scans/truth.csv --kind test-fire --calibre 9mm >/dev/null
 fi
 
+# The settings schema compiled in the build tree (what `meson devenv` sets): without it
+# the uninstalled app would start with no preferences and no scheduled sync.
+export GSETTINGS_SCHEMA_DIR="$PWD/build/data${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
 exec build/src/app/toolmark "$@"
